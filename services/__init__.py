@@ -1,0 +1,1 @@
+"""The four services; they never import each other."""

@@ -1,0 +1,1 @@
+"""The services' common library: config, database, event contracts, bus, auth and errors."""

@@ -1,0 +1,54 @@
+"""Business dates: England's calendar (bank holidays from the ``holidays`` package)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def today() -> dt.date:
+    """Today's date in England: business dates are never later than this."""
+    return dt.datetime.now(LONDON).date()
+
+
+@cache
+def _england_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _england_holidays(day.year)
+
+
+def working_days_after(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end <= start``).
+
+    Aware on Friday, notified the next Monday: 1. The notification is due within 5.
+    """
+    if end <= start:
+        return 0
+    days = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            days += 1
+    return days
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` earlier, clamped to the month's end (29 Feb -> 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for candidate_day in range(day.day, 27, -1):
+        try:
+            return dt.date(year, month, candidate_day)
+        except ValueError:
+            continue
+    return dt.date(year, month, min(day.day, 28))

@@ -1,0 +1,82 @@
+"""Settings, read from the environment with pydantic-settings.
+
+Platform-wide settings (the broker, the token secret, the data folder) have no prefix so that any
+Kafka is reached through ``KAFKA_BOOTSTRAP_SERVERS``; each service's own settings carry its prefix
+(``NOTIFICATIONS_DATABASE_URL``, ``ANALYTICS_PORT`` ...). ``.env.example`` lists them all.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("notifications", "decisions", "publication", "analytics")
+DEFAULT_PORTS = {"notifications": 8001, "decisions": 8002, "publication": 8003, "analytics": 8004}
+
+
+class PlatformSettings(BaseSettings):
+    """What every service shares."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Tansu (the embedded broker) cannot do InitProducerId; Apache Kafka should run with it on.
+    kafka_idempotent_producer: bool = False
+    kafka_topic_partitions: int = 3
+    kafka_replication_factor: int = 1
+    # Prepended to every topic and consumer group: lets tests share one broker in isolation.
+    kafka_topic_prefix: str = ""
+    jwt_secret: SecretStr = SecretStr("change-me-in-production-this-is-a-dev-secret")
+    jwt_issuer: str = "scr-panel"
+    jwt_audience: str = "scr-panel"
+    scr_data_dir: Path = Path("data")
+
+
+class ServiceSettings(BaseSettings):
+    """One service's settings; the subclass made by :func:`service_settings` adds the prefix."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "service"
+    database_url: str = ""
+    port: int = 8000
+    migrate_on_start: bool = True
+    # Background workers (outbox relay, consumers, schedulers). Off only for one-shot commands.
+    run_workers: bool = True
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 200
+    outbox_max_backoff_seconds: float = 30.0
+    consumer_max_attempts: int = 5
+    consumer_retry_seconds: float = 0.2
+    # URLs of the other services, for the rare synchronous look-up (httpx).
+    notifications_url: str = "http://127.0.0.1:8001"
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        path = self.platform.scr_data_dir.resolve() / f"{self.service_name}.db"
+        return f"sqlite+aiosqlite:///{path}"
+
+    def topic(self, name: str) -> str:
+        return f"{self.platform.kafka_topic_prefix}{name}"
+
+
+@cache
+def _settings_class(service_name: str) -> type[ServiceSettings]:
+    prefix = f"{service_name.upper()}_"
+    namespace = {
+        "__annotations__": {"service_name": str, "port": int},
+        "service_name": service_name,
+        "port": DEFAULT_PORTS.get(service_name, 8000),
+        "model_config": SettingsConfigDict(env_file=".env", extra="ignore", env_prefix=prefix),
+    }
+    return type(f"{service_name.capitalize()}Settings", (ServiceSettings,), namespace)
+
+
+def service_settings(service_name: str, **overrides: object) -> ServiceSettings:
+    """Settings for ``service_name`` from ``<NAME>_*`` variables; ``overrides`` win (tests)."""
+    return _settings_class(service_name)(**overrides)

@@ -1,0 +1,108 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Use cases raise the domain errors below; the handlers turn them, validation failures and anything
+unexpected into problem documents. Validation failures name the field at fault.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class Unauthorized(DomainError):
+    status, title = 401, "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status, title = 403, "Forbidden"
+
+
+class NotFound(DomainError):
+    status, title = 404, "Not found"
+
+
+class Conflict(DomainError):
+    """A step out of order: the message names the current state."""
+
+    status, title = 409, "Conflict"
+
+
+class Invalid(DomainError):
+    """A business rule broken by one field: answers 422 naming that field."""
+
+    status, title = 422, "Unprocessable content"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url.path),
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    # ("body", "notified_on") -> "notified_on"; ("query", "from") -> "from"; keep list indices.
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in ("body", "query", "path", "header")
+        else [str(p) for p in loc]
+    )
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, request, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": _field_name(tuple(e.get("loc", ()))),
+                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            }
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, "Unprocessable content", detail, request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), str(exc.detail), request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal server error", "an unexpected error occurred; it is logged", request
+        )

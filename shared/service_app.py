@@ -1,0 +1,141 @@
+"""What every service's ``app.py`` builds on: lifespan (migrate, outbox relay, consumer,
+schedulers), error handlers, ``/healthz`` and ``/readyz``, and the session dependency."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.bus import broker_reachable, ensure_topics_forever
+from shared.config import ServiceSettings
+from shared.consumer import EventConsumer, Handler
+from shared.db import make_engine
+from shared.errors import install_error_handlers
+from shared.events.envelope import EventData
+from shared.migrations import upgrade
+from shared.outbox import OutboxRelay, pending_count, session_factory_with_wakeup
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The live parts of one running service, kept on ``app.state.runtime``."""
+
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    relay: OutboxRelay
+    consumer: EventConsumer
+    topics_ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+Worker = Callable[[Runtime], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    router: APIRouter
+    handlers: dict[type[EventData], Handler] = field(default_factory=dict)
+    on_startup: Worker | None = None
+    # Long-running tasks started once the topics exist (schedulers and the like).
+    workers: list[Worker] = field(default_factory=list)
+
+
+async def _start_workers(runtime: Runtime, spec: ServiceSpec) -> None:
+    await ensure_topics_forever(runtime.settings.platform)
+    runtime.topics_ready.set()
+    tasks = [runtime.relay.run(), runtime.consumer.run(), *(w(runtime) for w in spec.workers)]
+    await asyncio.gather(*tasks)
+
+
+def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = settings.resolved_database_url()
+        if settings.migrate_on_start:
+            await asyncio.to_thread(upgrade, spec.name, url)
+        engine = make_engine(url)
+        relay = OutboxRelay(settings, engine)
+        sessionmaker = session_factory_with_wakeup(engine, relay)
+        consumer = EventConsumer(settings, sessionmaker, spec.handlers)
+        runtime = Runtime(settings, engine, sessionmaker, relay, consumer)
+        app.state.runtime = runtime
+        if spec.on_startup is not None:
+            await spec.on_startup(runtime)
+        workers = (
+            asyncio.create_task(_start_workers(runtime, spec)) if settings.run_workers else None
+        )
+        try:
+            yield
+        finally:
+            if workers is not None:
+                workers.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await workers
+            await engine.dispose()
+
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(spec.router)
+    app.include_router(_health_router(spec.name))
+    return app
+
+
+def _health_router(name: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": name}
+
+    @router.get("/readyz", summary="Database and broker reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: Runtime = request.app.state.runtime
+        checks: dict[str, Any] = {}
+        try:
+            async with runtime.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), 3)
+            checks["database"] = "ok"
+            checks["outbox_pending"] = await pending_count(runtime.sessionmaker)
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc!r}"[:300]
+        broker_ok = await broker_reachable(runtime.settings.platform)
+        checks["broker"] = "ok" if broker_ok else "unreachable"
+        checks["outbox_relay"] = {
+            "leader": runtime.relay.is_leader,
+            "last_error": runtime.relay.last_error,
+        }
+        checks["consumer"] = {
+            "alive": runtime.consumer.alive,
+            "applied": runtime.consumer.applied_total,
+            "dead_lettered": runtime.consumer.dead_lettered_total,
+        }
+        ready = checks["database"] == "ok" and broker_ok
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "service": name, "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    return router
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; use cases commit it once (``shared.idempotency.commit_once``)."""
+    async with request.app.state.runtime.sessionmaker() as session:
+        yield session
