@@ -29,6 +29,13 @@ class PlatformSettings(BaseSettings):
     kafka_replication_factor: int = 1
     # Prepended to every topic and consumer group: lets tests share one broker in isolation.
     kafka_topic_prefix: str = ""
+    # Tansu only drops a member that left after its session times out, and a join waits about
+    # half of it: the embedded stack and the tests use 3 s; Apache Kafka's floor is 6 s.
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    # How long a fetch may wait for data: Tansu holds it about half of this even when data is
+    # there, so it bounds the end-to-end latency on the embedded broker.
+    kafka_fetch_max_wait_ms: int = 100
     jwt_secret: SecretStr = SecretStr("change-me-in-production-this-is-a-dev-secret")
     jwt_issuer: str = "scr-panel"
     jwt_audience: str = "scr-panel"

@@ -96,6 +96,9 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             request_timeout_ms=15_000,
+            session_timeout_ms=self.settings.platform.kafka_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.platform.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=self.settings.platform.kafka_fetch_max_wait_ms,
         )
         consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
         self._consumer = consumer

@@ -38,6 +38,8 @@ def platform(broker: EmbeddedBroker) -> PlatformSettings:
         kafka_bootstrap_servers=broker.bootstrap_servers,
         kafka_topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
         kafka_topic_partitions=3,
+        kafka_session_timeout_ms=3_000,
+        kafka_heartbeat_interval_ms=1_000,
         scr_data_dir=Path("/nonexistent"),
     )
 

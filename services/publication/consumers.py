@@ -1,0 +1,39 @@
+"""Event handlers of the publication service: keep the copy of the board registry.
+
+Each runs inside the consumer's transaction (which also records the event in the inbox), so none
+commits. Each is safe to apply twice in its own right as well: it looks before it inserts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.publication.models import Lscb
+from shared.consumer import Handler
+from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1
+from shared.events.envelope import CloudEvent, EventData
+
+
+async def on_lscb_registered(
+    session: AsyncSession, data: LscbRegisteredV1, envelope: CloudEvent
+) -> None:
+    # Seen before: leave it, a replayed registration must not undo a later rename or merge.
+    if await session.get(Lscb, data.lscb_id) is None:
+        session.add(Lscb(id=data.lscb_id, name=data.name, active=True))
+
+
+async def on_lscb_updated(session: AsyncSession, data: LscbUpdatedV1, envelope: CloudEvent) -> None:
+    # The update carries the board's whole state: mirror it (inserting it if never seen).
+    board = await session.get(Lscb, data.lscb_id)
+    if board is None:
+        board = Lscb(id=data.lscb_id)
+        session.add(board)
+    board.name = data.name
+    board.active = data.active
+    board.merged_into = data.merged_into
+
+
+HANDLERS: dict[type[EventData], Handler] = {
+    LscbRegisteredV1: on_lscb_registered,
+    LscbUpdatedV1: on_lscb_updated,
+}

@@ -1,0 +1,1 @@
+"""End-to-end: the services as real processes, talking through a real broker."""
