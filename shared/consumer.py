@@ -72,6 +72,18 @@ class EventConsumer:
         """Polled within the last 30 s (a stuck consumer is aiokafka #847/#983)."""
         return self.last_poll is not None and time.monotonic() - self.last_poll < 30
 
+    async def lag(self) -> int | None:
+        """Records fetched by the broker's count but not yet applied, over assigned partitions."""
+        consumer = self._consumer
+        if consumer is None:
+            return None
+        total = 0
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                total += max(0, highwater - await consumer.position(tp))
+        return total
+
     async def run(self) -> None:
         if not self.topics:
             return

@@ -121,11 +121,18 @@ def _health_router(name: str) -> APIRouter:
             "leader": runtime.relay.is_leader,
             "last_error": runtime.relay.last_error,
         }
-        checks["consumer"] = {
-            "alive": runtime.consumer.alive,
-            "applied": runtime.consumer.applied_total,
-            "dead_lettered": runtime.consumer.dead_lettered_total,
-        }
+        consumer = runtime.consumer
+        checks["consumer"] = (
+            {
+                "group": consumer.group_id,
+                "alive": consumer.alive,
+                "lag": await _within(consumer.lag(), seconds=2),
+                "applied": consumer.applied_total,
+                "dead_lettered": consumer.dead_lettered_total,
+            }
+            if consumer.topics
+            else "consumes nothing"
+        )
         ready = checks["database"] == "ok" and broker_ok
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "service": name, "checks": checks},
@@ -133,6 +140,14 @@ def _health_router(name: str) -> APIRouter:
         )
 
     return router
+
+
+async def _within(awaitable: Awaitable[Any], seconds: float) -> Any:
+    """The value, or None if it takes longer: a readiness probe must answer quickly."""
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        return None
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

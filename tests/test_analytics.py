@@ -275,3 +275,20 @@ async def test_the_handlers_are_safe_to_apply_twice(databases: DatabaseFactory) 
     # X2's registration never arrived (say): the rename still leaves a usable board behind.
     assert (boards["X2"].name, boards["X2"].active) == ("New name", True)
     assert [(n.id, n.lscb_id, n.notified_on) for n in notifications] == [("n-1", "X1", TO)]
+
+
+async def test_readiness_reports_the_consumer(platform, databases):
+    settings = settings_for("analytics", platform, databases.new("analytics"))
+    async with running_app(settings) as (app, client):
+        runtime = app.state.runtime
+        await eventually(lambda: _alive(runtime.consumer))
+        ready = (await client.get("/readyz")).json()
+        assert ready["status"] == "ready"
+        consumer = ready["checks"]["consumer"]
+        assert consumer["alive"] is True
+        assert consumer["group"] == f"{platform.kafka_topic_prefix}scr.analytics"
+        assert consumer["lag"] == 0
+
+
+async def _alive(consumer) -> bool:  # type: ignore[no-untyped-def]
+    return consumer.alive
