@@ -78,11 +78,13 @@ async def broker_reachable(platform: PlatformSettings, timeout: float = 3.0) -> 
         bootstrap_servers=platform.kafka_bootstrap_servers, request_timeout_ms=int(timeout * 1000)
     )
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
+        async with asyncio.timeout(timeout):
+            await admin.start()
+            await admin.list_topics()
         return True
     except (KafkaError, OSError, TimeoutError):
         return False
     finally:
         with contextlib.suppress(KafkaError, OSError, TimeoutError):
-            await asyncio.wait_for(admin.close(), timeout)
+            async with asyncio.timeout(timeout):
+                await admin.close()

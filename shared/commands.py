@@ -75,17 +75,6 @@ def cmd_asyncapi(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _mark(database_url: str, since: dt.datetime | None) -> int:
-    from shared.db import make_engine
-    from shared.outbox import mark_for_replay
-
-    engine = make_engine(database_url)
-    try:
-        return await mark_for_replay(engine, since)
-    finally:
-        await engine.dispose()
-
-
 def _missing_sqlite_file(database_url: str) -> bool:
     """Opening a missing SQLite file would create an empty one; say "not migrated" instead."""
     from sqlalchemy.engine import make_url
@@ -97,6 +86,8 @@ def _missing_sqlite_file(database_url: str) -> bool:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from shared.devstack import replay_outbox
+
     # A business day starts at midnight in England; created_at is stored in UTC.
     since = dt.datetime.combine(args.since, dt.time(), tzinfo=LONDON) if args.since else None
     total = 0
@@ -105,7 +96,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if _missing_sqlite_file(url):
             print(f"{name}: no database yet (run `scr-panel migrate`)", flush=True)
             continue
-        count = asyncio.run(_mark(url, since))
+        count = asyncio.run(replay_outbox(url, since))
         total += count
         print(f"{name}: {count} events marked for replay", flush=True)
     print(f"total: {total}; each service's running relay sends them again (consumers skip repeats)")

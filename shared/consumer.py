@@ -224,4 +224,5 @@ class EventConsumer:
         for client in (consumer, producer):
             if client is not None:
                 with contextlib.suppress(KafkaError, OSError, TimeoutError):
-                    await asyncio.wait_for(client.stop(), 10)
+                    async with asyncio.timeout(10):
+                        await client.stop()

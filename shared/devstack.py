@@ -8,7 +8,7 @@ consumers' inboxes skip whatever they had already applied.
 from __future__ import annotations
 
 import asyncio
-import ctypes
+import datetime as dt
 import os
 import signal
 import socket
@@ -26,7 +26,7 @@ import httpx
 from shared.auth import issue_token
 from shared.config import SERVICE_NAMES, PlatformSettings, service_settings
 from shared.db import make_engine
-from shared.embedded_broker import EmbeddedBroker
+from shared.embedded_broker import EmbeddedBroker, die_with_parent
 from shared.events.vocab import Role
 from shared.migrations import upgrade
 from shared.outbox import mark_for_replay
@@ -79,18 +79,14 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: on Linux, get SIGTERM if ``up`` itself is SIGKILLed, so
-    no orphan keeps holding a port. Elsewhere a no-op."""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
 def _child_env(broker: EmbeddedBroker, data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
     env = dict(os.environ)
     env["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
     env["SCR_DATA_DIR"] = str(data_dir)
+    # The embedded broker forgets a vanished member only after its session times out, and a
+    # join waits about half of it: keep it short here (Apache Kafka's floor is 6 s).
+    env.setdefault("KAFKA_SESSION_TIMEOUT_MS", "3000")
+    env.setdefault("KAFKA_HEARTBEAT_INTERVAL_MS", "1000")
     for name in SERVICE_NAMES:
         prefix = name.upper()
         # ``up`` has just migrated every database; four processes migrating again only race.
@@ -123,7 +119,7 @@ def spawn_service(name: str, port: int, env: dict[str, str], log_path: Path) -> 
             stdout=log,
             stderr=subprocess.STDOUT,
             process_group=0,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
     return Child(name, port, process, log_path)
 
@@ -175,10 +171,11 @@ def _wait_healthy(children: list[Child], broker: EmbeddedBroker, stop: threading
             stop.wait(0.2)
 
 
-async def _replay_everything(database_url: str) -> int:
+async def replay_outbox(database_url: str, since: dt.datetime | None = None) -> int:
+    """Mark the outbox rows of one database unpublished again; how many."""
     engine = make_engine(database_url)
     try:
-        return await mark_for_replay(engine, since=None)
+        return await mark_for_replay(engine, since)
     finally:
         await engine.dispose()
 
@@ -187,7 +184,7 @@ def _prepare_databases() -> None:
     for name in SERVICE_NAMES:
         url = service_settings(name).resolved_database_url()
         upgrade(name, url)
-        replayed = asyncio.run(_replay_everything(url))
+        replayed = asyncio.run(replay_outbox(url))
         say(f"  {name:<14} migrated; {replayed} past events will be sent to the broker again")
 
 

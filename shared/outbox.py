@@ -158,7 +158,8 @@ class OutboxRelay:
 
     async def _wait_for_work(self) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), self.settings.outbox_poll_seconds)
+            async with asyncio.timeout(self.settings.outbox_poll_seconds):
+                await self._wakeup.wait()
         self._wakeup.clear()
 
     async def _fetch_batch(self) -> list[Any]:
@@ -220,7 +221,8 @@ class OutboxRelay:
         if self._producer is not None:
             producer, self._producer = self._producer, None
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(producer.stop(), 5)
+                async with asyncio.timeout(5):
+                    await producer.stop()
 
 
 async def pending_count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:

@@ -82,9 +82,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             yield
         finally:
             if workers is not None:
-                workers.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await workers
+                await _stop(workers)
             await engine.dispose()
 
     app = FastAPI(
@@ -95,6 +93,16 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     app.include_router(spec.router)
     app.include_router(_health_router(spec.name))
     return app
+
+
+async def _stop(workers: asyncio.Task[None], grace: float = 15.0) -> None:
+    """Cancel the background workers; never let a stuck one hang the shutdown."""
+    workers.cancel()
+    done, _ = await asyncio.wait({workers}, timeout=grace)
+    if not done:
+        log.error("background workers did not stop within %.0fs; shutting down anyway", grace)
+    elif not workers.cancelled() and workers.exception() is not None:
+        log.error("background workers had failed", exc_info=workers.exception())
 
 
 def _health_router(name: str) -> APIRouter:
@@ -110,7 +118,8 @@ def _health_router(name: str) -> APIRouter:
         checks: dict[str, Any] = {}
         try:
             async with runtime.engine.connect() as conn:
-                await asyncio.wait_for(conn.execute(text("SELECT 1")), 3)
+                async with asyncio.timeout(3):
+                    await conn.execute(text("SELECT 1"))
             checks["database"] = "ok"
             checks["outbox_pending"] = await pending_count(runtime.sessionmaker)
         except Exception as exc:
@@ -145,7 +154,8 @@ def _health_router(name: str) -> APIRouter:
 async def _within(awaitable: Awaitable[Any], seconds: float) -> Any:
     """The value, or None if it takes longer: a readiness probe must answer quickly."""
     try:
-        return await asyncio.wait_for(awaitable, seconds)
+        async with asyncio.timeout(seconds):
+            return await awaitable
     except TimeoutError:
         return None
 

@@ -13,6 +13,18 @@ from tests.support.processes import ProcessStack
 StackFactory = Callable[[str], ProcessStack]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: services as real processes (`-m 'not e2e'` skips)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items: mark only those under this folder.
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None]:
     # Keep each phase's report on the test so fixtures can tell, at teardown, that it failed.

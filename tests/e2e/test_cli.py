@@ -108,7 +108,9 @@ class Up:
 
     def wait_ready(self) -> tuple[str, list[int]]:
         """The banner, and the pids it names (broker first, then the four services)."""
-        text = _wait_for_line(self.process, self.output, READY_LINE)
+        # The banner's last line: the tokens are printed by then, not only the ready line.
+        text = _wait_for_line(self.process, self.output, "Press Ctrl-C to stop.")
+        assert READY_LINE in text
         pids = [int(pid) for pid in re.findall(r"\(pid (\d+)\)", text)]
         assert len(pids) == 1 + len(SERVICE_NAMES), text
         return text, pids

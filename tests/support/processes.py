@@ -151,6 +151,8 @@ class ProcessStack:
             {
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                 "KAFKA_TOPIC_PREFIX": self.topic_prefix,
+                "KAFKA_SESSION_TIMEOUT_MS": "3000",
+                "KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
                 "JWT_SECRET": self.jwt_secret,
                 "SCR_DATA_DIR": str(self.workdir),
                 f"{prefix}_DATABASE_URL": self.database_url(name),
