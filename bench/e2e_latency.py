@@ -302,8 +302,9 @@ async def run(
             server.stop()
     roundtrips = args.roundtrips if args.roundtrips is not None else args.count
     log(f"bare Kafka: {roundtrips} round trips, twice")
-    # Like for like: aiokafka's default fetch wait, which the services' consumer keeps.
-    bare_figures = await bare_round_trip(broker, roundtrips, args.timeout, 500)
+    # Like for like: the fetch wait the services' consumer uses (KAFKA_FETCH_MAX_WAIT_MS).
+    fetch_wait = PlatformSettings().kafka_fetch_max_wait_ms
+    bare_figures = await bare_round_trip(broker, roundtrips, args.timeout, fetch_wait)
     # The transport's floor: a consumer that asks the broker back every few milliseconds.
     floor_figures = await bare_round_trip(
         broker, roundtrips, args.timeout, args.floor_fetch_max_wait_ms

@@ -53,8 +53,10 @@ class EventConsumer:
         settings: ServiceSettings,
         sessionmaker: async_sessionmaker[AsyncSession],
         handlers: dict[type[EventData], Handler],
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self.settings = settings
+        self.stopping = stopping or asyncio.Event()
         self.sessionmaker = sessionmaker
         self.handlers = {model.type_name(): (model, fn) for model, fn in handlers.items()}
         self.name = settings.service_name
@@ -84,18 +86,22 @@ class EventConsumer:
                 total += max(0, highwater - await consumer.position(tp))
         return total
 
+    def request_stop(self) -> None:
+        """Finish the batch in hand, commit it, then return from :meth:`run`."""
+        self.stopping.set()
+
     async def run(self) -> None:
         if not self.topics:
             return
         delay = 0.5
-        while True:
+        while not self.stopping.is_set():
             try:
                 await self._consume()
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:  # broker gone, group trouble: start over after a pause
                 log.warning("consumer %s stopped (%r); restarting in %.1fs", self.name, exc, delay)
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self.stopping.wait()
                 delay = min(delay * 2, 30)
             finally:
                 await self._close()
@@ -115,7 +121,7 @@ class EventConsumer:
         consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
         self._consumer = consumer
         await consumer.start()
-        while True:
+        while not self.stopping.is_set():
             batches = await consumer.getmany(timeout_ms=500, max_records=200)
             self.last_poll = time.monotonic()
             for tp, records in batches.items():

@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import logging
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -77,9 +76,12 @@ def advisory_lock_key(name: str) -> int:
 
 
 class OutboxRelay:
-    def __init__(self, settings: ServiceSettings, engine: AsyncEngine) -> None:
+    def __init__(
+        self, settings: ServiceSettings, engine: AsyncEngine, stopping: asyncio.Event | None = None
+    ) -> None:
         self.settings = settings
         self.engine = engine
+        self.stopping = stopping or asyncio.Event()
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self.is_leader = False
@@ -89,38 +91,44 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wakeup.set()
 
+    def request_stop(self) -> None:
+        """Finish the batch in hand, then return from :meth:`run` (no cancellation mid-commit)."""
+        self.stopping.set()
+        self._wakeup.set()
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
+
     async def run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             try:
-                async with self._leadership() as lock_conn:
-                    await self._publish_while_leader(lock_conn)
-            except asyncio.CancelledError:
-                raise
+                await self._lead_and_publish()
             except Exception as exc:  # keep the relay alive whatever happens; log and retry
                 self.last_error = repr(exc)
                 log.exception("outbox relay failed; restarting in 1s")
-                await asyncio.sleep(1)
+                await self._pause(1)
             finally:
                 self.is_leader = False
                 await self._drop_producer()
 
-    @contextlib.asynccontextmanager
-    async def _leadership(self) -> AsyncIterator[AsyncConnection | None]:
+    async def _lead_and_publish(self) -> None:
         if is_sqlite(str(self.engine.url)):
-            self.is_leader = True
-            yield None
+            self.is_leader = True  # one process per SQLite file
+            await self._publish_while_leader(None)
             return
         key = advisory_lock_key(self.settings.service_name)
         async with self.engine.connect() as conn:
-            while True:
-                got = (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar()
+            while not (await conn.execute(select(func.pg_try_advisory_lock(key)))).scalar():
                 await conn.commit()
-                if got:
-                    break
-                await asyncio.sleep(self.settings.outbox_poll_seconds * 5)
+                await self._pause(self.settings.outbox_poll_seconds * 5)
+                if self.stopping.is_set():
+                    return
+            await conn.commit()
             self.is_leader = True
             try:
-                yield conn
+                await self._publish_while_leader(conn)
             finally:
                 with contextlib.suppress(Exception):
                     await conn.execute(select(func.pg_advisory_unlock(key)))
@@ -128,7 +136,7 @@ class OutboxRelay:
 
     async def _publish_while_leader(self, lock_conn: AsyncConnection | None) -> None:
         backoff = 0.5
-        while True:
+        while not self.stopping.is_set():
             if lock_conn is not None:
                 # A lost lock connection means another relay may now lead: stop and re-elect.
                 await lock_conn.execute(text("SELECT 1"))
@@ -150,7 +158,7 @@ class OutboxRelay:
                 await self._record_failure(rows, repr(exc))
                 # Recreate the producer: after some errors (e.g. aiokafka #1017) it never recovers.
                 await self._drop_producer()
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
                 backoff = min(backoff * 2, self.settings.outbox_max_backoff_seconds)
                 continue
             backoff = 0.5

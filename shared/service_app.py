@@ -36,6 +36,9 @@ class Runtime:
     sessionmaker: async_sessionmaker[AsyncSession]
     relay: OutboxRelay
     consumer: EventConsumer
+    # Set at shutdown: workers finish what they hold and return. Cancelling them instead could
+    # cut a transaction short and leave a connection (and SQLite's write lock) behind.
+    stopping: asyncio.Event
     topics_ready: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -55,7 +58,14 @@ class ServiceSpec:
 
 
 async def _start_workers(runtime: Runtime, spec: ServiceSpec) -> None:
-    await ensure_topics_forever(runtime.settings.platform)
+    # Topics first (the broker may still be down); cancelling this wait touches no database.
+    creating = asyncio.create_task(ensure_topics_forever(runtime.settings.platform))
+    stopping = asyncio.create_task(runtime.stopping.wait())
+    await asyncio.wait({creating, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (creating, stopping):
+        task.cancel()
+    if runtime.stopping.is_set():
+        return
     runtime.topics_ready.set()
     tasks = [runtime.relay.run(), runtime.consumer.run(), *(w(runtime) for w in spec.workers)]
     await asyncio.gather(*tasks)
@@ -68,10 +78,11 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
         if settings.migrate_on_start:
             await asyncio.to_thread(upgrade, spec.name, url)
         engine = make_engine(url)
-        relay = OutboxRelay(settings, engine)
+        stopping = asyncio.Event()
+        relay = OutboxRelay(settings, engine, stopping)
         sessionmaker = session_factory_with_wakeup(engine, relay)
-        consumer = EventConsumer(settings, sessionmaker, spec.handlers)
-        runtime = Runtime(settings, engine, sessionmaker, relay, consumer)
+        consumer = EventConsumer(settings, sessionmaker, spec.handlers, stopping)
+        runtime = Runtime(settings, engine, sessionmaker, relay, consumer, stopping)
         app.state.runtime = runtime
         if spec.on_startup is not None:
             await spec.on_startup(runtime)
@@ -82,7 +93,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             yield
         finally:
             if workers is not None:
-                await _stop(workers)
+                await _stop(runtime, workers)
             await engine.dispose()
 
     app = FastAPI(
@@ -95,13 +106,16 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     return app
 
 
-async def _stop(workers: asyncio.Task[None], grace: float = 15.0) -> None:
-    """Cancel the background workers; never let a stuck one hang the shutdown."""
-    workers.cancel()
-    done, _ = await asyncio.wait({workers}, timeout=grace)
-    if not done:
-        log.error("background workers did not stop within %.0fs; shutting down anyway", grace)
-    elif not workers.cancelled() and workers.exception() is not None:
+async def _stop(runtime: Runtime, workers: asyncio.Task[None], grace: float = 15.0) -> None:
+    """Ask the workers to stop; cancel them only if they have not within ``grace``."""
+    runtime.relay.request_stop()
+    runtime.consumer.request_stop()
+    _, pending = await asyncio.wait({workers}, timeout=grace)
+    if pending:
+        log.error("background workers still busy after %.0fs; cancelling them", grace)
+        workers.cancel()
+        await asyncio.wait({workers}, timeout=5)
+    if workers.done() and not workers.cancelled() and workers.exception() is not None:
         log.error("background workers had failed", exc_info=workers.exception())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 
 from shared.db import NAMING_CONVENTION, UTCDateTime, utcnow
 
@@ -27,8 +27,10 @@ class Lscb(Base):
     changed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Loaded only where asked for (WITH_AUTHORITIES): the notification hot path needs the board,
+    # not its areas, and async code must never lazy-load by surprise.
     authorities: Mapped[list[LocalAuthority]] = relationship(
-        back_populates="lscb", order_by="LocalAuthority.ons_code", lazy="selectin"
+        back_populates="lscb", order_by="LocalAuthority.ons_code", lazy="raise_on_sql"
     )
 
 
@@ -75,3 +77,6 @@ def _case_id(self: Notification) -> str:
 
 
 Notification.case_id = property(_case_id)  # type: ignore[attr-defined]
+
+
+WITH_AUTHORITIES = selectinload(Lscb.authorities)

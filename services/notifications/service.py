@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.notifications.models import LocalAuthority, Lscb, Notification
+from services.notifications.models import WITH_AUTHORITIES, LocalAuthority, Lscb, Notification
 from services.notifications.schemas import (
     LATE_AFTER_WORKING_DAYS,
     LscbMerge,
@@ -93,14 +93,14 @@ async def seed_registry(session: AsyncSession) -> int:
 
 
 async def list_lscbs(session: AsyncSession, active: bool | None) -> list[LscbRead]:
-    query = select(Lscb).order_by(Lscb.name)
+    query = select(Lscb).options(WITH_AUTHORITIES).order_by(Lscb.name)
     if active is not None:
         query = query.where(Lscb.active.is_(active))
     return [LscbRead.model_validate(b) for b in (await session.scalars(query)).all()]
 
 
 async def _board(session: AsyncSession, lscb_id: str) -> Lscb:
-    board = await session.get(Lscb, lscb_id)
+    board = await session.get(Lscb, lscb_id, options=[WITH_AUTHORITIES])
     if board is None:
         raise NotFound(f"no board {lscb_id!r}")
     return board
@@ -126,7 +126,7 @@ async def merge_lscbs(session: AsyncSession, lscb_id: str, merge: LscbMerge) -> 
     if merge.into == lscb_id:
         raise Invalid("into", "a board cannot be merged into itself")
     source = await _board(session, lscb_id)
-    target = await session.get(Lscb, merge.into)
+    target = await session.get(Lscb, merge.into, options=[WITH_AUTHORITIES])
     if target is None:
         raise Invalid("into", f"no board {merge.into!r}")
     if not source.active:
