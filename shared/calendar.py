@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import holidays
+from pydantic import BeforeValidator, WithJsonSchema
 
 LONDON = ZoneInfo("Europe/London")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    # pydantic would also take 0 or "1400000000" as a Unix time: an integration bug, not a date.
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+BusinessDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_date_only),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""A date in HTTP input: ISO 8601 ``YYYY-MM-DD`` and nothing else."""
 
 
 def today() -> dt.date:

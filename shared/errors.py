@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,49 @@ class Invalid(DomainError):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is answered."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = Field(
+        default=None, description="On 422: each field at fault and what is wrong with it."
+    )
+
+
+_DESCRIPTIONS = {
+    401: "No valid bearer token",
+    403: "The token's role may not do this",
+    404: "Not found, or not the caller's to see",
+    409: "A step out of order: the detail names the current state",
+    422: "Invalid input: each field at fault is named",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting the problem documents a route may answer."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+# Every authenticated route may answer these.
+COMMON_PROBLEMS = problem_responses(401, 403, 422)
+
+
 def problem(status: int, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
     body = {
         "type": "about:blank",
@@ -98,7 +142,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), request)
+        response = problem(exc.status_code, str(exc.detail), str(exc.detail), request)
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -50,7 +50,10 @@ class IdempotencyRequest:
         fingerprint = hashlib.sha256(
             f"{request.method} {request.url.path}\n{canonical}".encode()
         ).hexdigest()
-        scope = f"{principal.sub}|{request.method}|{request.url.path}"
+        # Hashed: a caller's ``sub`` has no length limit, the column has.
+        scope = hashlib.sha256(
+            f"{principal.sub}|{request.method}|{request.url.path}".encode()
+        ).hexdigest()
         return cls(key=key, scope=scope, fingerprint=fingerprint)
 
 

@@ -213,6 +213,7 @@ async def test_the_summary_refuses_bad_periods_and_the_wrong_callers(
         await refused({"to": "2013-05-31"}, "to")  # before the default `from`
         await refused({"from": "2015-13-01"}, "from")
         await refused({"to": "31/03/2015"}, "to")
+        await refused({"to": "0"}, "to")  # not read as a Unix time
 
         for role in (Role.PANEL, Role.DFE, Role.OFSTED, Role.ADMIN):
             response = await stats.get("/v1/stats/summary", headers=auth(platform, role))

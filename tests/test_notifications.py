@@ -231,6 +231,8 @@ BAD_INPUT = [
     ("incident after awareness", {"incident_date": "2014-03-05"}, "lscb", "became_aware_on"),
     ("notified before awareness", {"notified_on": "2014-03-03"}, "lscb", "notified_on"),
     ("not a date", {"incident_date": "3rd March"}, "lscb", "incident_date"),
+    ("a number for a date", {"incident_date": 0}, "lscb", "incident_date"),
+    ("a Unix time for a date", {"became_aware_on": "1394150400"}, "lscb", "became_aware_on"),
     ("unknown outcome", {"outcome": "injured"}, "lscb", "outcome"),
     ("no abuse type", {"abuse_or_neglect": []}, "lscb", "abuse_or_neglect"),
     ("unknown abuse type", {"abuse_or_neglect": ["cruelty"]}, "lscb", "abuse_or_neglect.0"),
@@ -360,8 +362,9 @@ async def test_listing_filters_paginates_and_keeps_boards_apart(client, platform
     assert bad_period.status_code == 422 and problem_fields(bad_period) == ["to"]
     bad_limit = await client.get("/v1/notifications?limit=0", headers=panel)
     assert bad_limit.status_code == 422 and problem_fields(bad_limit) == ["limit"]
-    bad_date = await client.get("/v1/notifications?from=yesterday", headers=panel)
-    assert bad_date.status_code == 422 and problem_fields(bad_date) == ["from"]
+    for bad in ("yesterday", "0", "2014-3-7"):
+        bad_date = await client.get(f"/v1/notifications?from={bad}", headers=panel)
+        assert bad_date.status_code == 422 and problem_fields(bad_date) == ["from"], bad
     for role in ("dfe", "ofsted"):
         assert (
             await client.get("/v1/notifications", headers=auth(platform, role))
@@ -382,6 +385,13 @@ async def test_another_boards_notification_is_404(client, platform):
     missing = await client.get("/v1/notifications/nope", headers=auth(platform, "panel"))
     assert missing.status_code == 404
     assert missing.json()["detail"] == "no notification 'nope'"
+
+
+async def test_a_wrong_method_says_which_are_allowed(client, platform):
+    response = await client.delete("/v1/notifications", headers=auth(platform, "admin"))
+    assert response.status_code == 405
+    assert "POST" in response.headers["allow"]
+    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_health_and_readiness(client):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -11,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.analytics import service
 from services.analytics.schemas import SummaryRead
 from shared.auth import Principal, require_roles
+from shared.calendar import BusinessDate
+from shared.errors import COMMON_PROBLEMS
 from shared.events.vocab import Role
 from shared.service_app import get_session
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
 Session = Annotated[AsyncSession, Depends(get_session)]
 # Boards do not read national statistics; everyone else who oversees may.
 StatsReader = Annotated[
@@ -27,8 +28,10 @@ async def stats_summary(
     session: Session,
     _: StatsReader,
     date_from: Annotated[
-        dt.date | None, Query(alias="from", description="Defaults to 2013-06-01.")
+        BusinessDate | None, Query(alias="from", description="Defaults to 2013-06-01.")
     ] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Defaults to today.")] = None,
+    date_to: Annotated[
+        BusinessDate | None, Query(alias="to", description="Defaults to today.")
+    ] = None,
 ) -> SummaryRead:
     return await service.summary(session, service.period(date_from, date_to))

@@ -11,10 +11,11 @@ from services.decisions import service
 from services.decisions.schemas import CasePage, CaseRead
 from services.decisions.states import CaseState
 from shared.auth import Principal, require_roles
+from shared.errors import COMMON_PROBLEMS, problem_responses
 from shared.events.vocab import Role
 from shared.service_app import get_session
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
 Session = Annotated[AsyncSession, Depends(get_session)]
 CaseReader = Annotated[Principal, Depends(require_roles(Role.LSCB, Role.PANEL, Role.ADMIN))]
 
@@ -31,6 +32,6 @@ async def list_cases(
     return await service.list_cases(session, principal, lscb_id, state, limit, offset)
 
 
-@router.get("/cases/{case_id}", tags=["cases"])
+@router.get("/cases/{case_id}", tags=["cases"], responses=problem_responses(404))
 async def get_case(case_id: str, session: Session, principal: CaseReader) -> CaseRead:
     return await service.get_case(session, principal, case_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -18,11 +17,13 @@ from services.notifications.schemas import (
     NotificationRead,
 )
 from shared.auth import Principal, current_principal, require_roles
+from shared.calendar import BusinessDate
+from shared.errors import COMMON_PROBLEMS, problem_responses
 from shared.events.vocab import Role
 from shared.idempotency import IdempotencyKeyHeader, IdempotencyRequest
 from shared.service_app import get_session
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
 Session = Annotated[AsyncSession, Depends(get_session)]
 Anyone = Annotated[Principal, Depends(current_principal)]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -35,12 +36,17 @@ async def list_lscbs(session: Session, _: Anyone, active: bool | None = None) ->
     return await service.list_lscbs(session, active)
 
 
-@router.get("/lscbs/{lscb_id}", tags=["registry"])
+@router.get("/lscbs/{lscb_id}", tags=["registry"], responses=problem_responses(404))
 async def get_lscb(lscb_id: str, session: Session, _: Anyone) -> LscbRead:
     return await service.get_lscb(session, lscb_id)
 
 
-@router.patch("/lscbs/{lscb_id}", tags=["registry"], summary="Rename a board (admin)")
+@router.patch(
+    "/lscbs/{lscb_id}",
+    tags=["registry"],
+    summary="Rename a board (admin)",
+    responses=problem_responses(404, 409),
+)
 async def rename_lscb(lscb_id: str, body: LscbRename, session: Session, _: Admin) -> LscbRead:
     return await service.rename_lscb(session, lscb_id, body)
 
@@ -49,6 +55,7 @@ async def rename_lscb(lscb_id: str, body: LscbRename, session: Session, _: Admin
     "/lscbs/{lscb_id}/merge",
     tags=["registry"],
     summary="Merge a board into another (admin); answers the board that remains",
+    responses=problem_responses(404, 409),
 )
 async def merge_lscb(lscb_id: str, body: LscbMerge, session: Session, _: Admin) -> LscbRead:
     return await service.merge_lscbs(session, lscb_id, body)
@@ -76,8 +83,8 @@ async def list_notifications(
     session: Session,
     principal: CaseReader,
     lscb_id: str | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
+    date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NotificationPage:
@@ -86,7 +93,9 @@ async def list_notifications(
     )
 
 
-@router.get("/notifications/{notification_id}", tags=["notifications"])
+@router.get(
+    "/notifications/{notification_id}", tags=["notifications"], responses=problem_responses(404)
+)
 async def get_notification(
     notification_id: str, session: Session, principal: CaseReader
 ) -> NotificationRead:

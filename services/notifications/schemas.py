@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from shared.calendar import today
+from shared.calendar import BusinessDate, today
 from shared.events.vocab import AbuseOrNeglect, Agency, Outcome, Sex
 
 LATE_AFTER_WORKING_DAYS = 5
@@ -45,14 +45,14 @@ class LscbRead(BaseModel):
 
 class LscbRename(_Input):
     name: str = Field(min_length=2, max_length=200)
-    changed_on: dt.date | None = Field(default=None, description="Defaults to today.")
+    changed_on: BusinessDate | None = Field(default=None, description="Defaults to today.")
 
     _check_date = field_validator("changed_on")(_not_in_future)
 
 
 class LscbMerge(_Input):
     into: str = Field(min_length=1, max_length=20, description="The board that takes over.")
-    merged_on: dt.date | None = Field(default=None, description="Defaults to today.")
+    merged_on: BusinessDate | None = Field(default=None, description="Defaults to today.")
 
     _check_date = field_validator("merged_on")(_not_in_future)
 
@@ -61,9 +61,9 @@ class NotificationCreate(_Input):
     lscb_id: str | None = Field(
         default=None, max_length=20, description="Defaults to the board of an lscb token."
     )
-    incident_date: dt.date
-    became_aware_on: dt.date
-    notified_on: dt.date | None = Field(default=None, description="Defaults to today.")
+    incident_date: BusinessDate
+    became_aware_on: BusinessDate
+    notified_on: BusinessDate | None = Field(default=None, description="Defaults to today.")
     outcome: Outcome
     abuse_or_neglect: list[AbuseOrNeglect] = Field(min_length=1, max_length=4)
     age_years: int = Field(ge=0, le=17, description="The child's age in whole years.")

@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.publication import service
 from services.publication.schemas import LscbRead
 from shared.auth import Principal, current_principal
+from shared.errors import COMMON_PROBLEMS
 from shared.service_app import get_session
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
 Session = Annotated[AsyncSession, Depends(get_session)]
 Anyone = Annotated[Principal, Depends(current_principal)]
 
