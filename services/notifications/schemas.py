@@ -59,7 +59,10 @@ class LscbMerge(_Input):
 
 class NotificationCreate(_Input):
     lscb_id: str | None = Field(
-        default=None, max_length=20, description="Defaults to the board of an lscb token."
+        default=None,
+        min_length=1,
+        max_length=20,
+        description="Defaults to the board of an lscb token.",
     )
     incident_date: BusinessDate
     became_aware_on: BusinessDate
