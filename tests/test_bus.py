@@ -20,7 +20,7 @@ from shared.events.contracts import NotificationReceivedV1
 from shared.events.envelope import CloudEvent
 from shared.events.topics import dead_letter_topic, events_topic
 from shared.outbox import OutboxRelay, add_event, mark_for_replay, session_factory_with_wakeup
-from tests.support.databases import DatabaseFactory
+from tests.support.databases import DatabaseFactory, backend
 from tests.support.kafka import read_topic
 from tests.support.services import eventually, settings_for
 
@@ -189,3 +189,50 @@ async def test_consumer_applies_once_dead_letters_poison_and_goes_on(platform, e
 
 async def _polled(consumer: EventConsumer) -> bool:
     return consumer.alive
+
+
+async def test_one_relay_leads_at_a_time_and_another_takes_over(platform, databases):
+    """PostgreSQL: an advisory lock makes a second replica's relay wait (two racing relays
+    would break per-case order). SQLite is one process per file, so its relay always leads."""
+    url = databases.new("notifications")
+    settings = settings_for("notifications", platform, url, outbox_poll_seconds=0.1)
+    await ensure_topics(platform)
+    engines = [make_engine(url), make_engine(url)]
+    first, second = (OutboxRelay(settings, engine) for engine in engines)
+    sessions = session_factory_with_wakeup(engines[0], first)
+    tasks = [asyncio.create_task(first.run())]
+    try:
+        await eventually(lambda: _leads(first))
+        tasks.append(asyncio.create_task(second.run()))
+        await asyncio.sleep(1)
+        if backend() == "sqlite":
+            assert second.is_leader  # no coordination: one process per SQLite file, by design
+            return
+        assert not second.is_leader
+
+        async with sessions() as session:
+            await add_event(session, notification("BEFORE", "case-1"), subject="case-1")
+            await session.commit()
+        await read_topic(platform, events_topic("notifications"), 1)
+
+        first.request_stop()
+        await tasks[0]
+        await eventually(lambda: _leads(second))
+        async with sessions() as session:
+            await add_event(session, notification("AFTER", "case-1"), subject="case-1")
+            await session.commit()
+        records = await read_topic(platform, events_topic("notifications"), 2)
+        await asyncio.sleep(0.5)  # time for a double publication to show, were there one
+        records = await read_topic(platform, events_topic("notifications"), 2)
+        references = [json.loads(r.value)["data"]["reference"] for r in records]
+        assert references == ["BEFORE", "AFTER"]
+    finally:
+        second.request_stop()
+        first.request_stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for engine in engines:
+            await engine.dispose()
+
+
+async def _leads(relay: OutboxRelay) -> bool:
+    return relay.is_leader
