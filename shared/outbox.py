@@ -23,7 +23,7 @@ from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from shared.bus import make_producer
+from shared.bus import ensure_topics, make_producer
 from shared.config import ServiceSettings
 from shared.db import is_sqlite, outbox_table, utcnow
 from shared.events.envelope import CloudEvent, EventData
@@ -158,6 +158,10 @@ class OutboxRelay:
                 await self._record_failure(rows, repr(exc))
                 # Recreate the producer: after some errors (e.g. aiokafka #1017) it never recovers.
                 await self._drop_producer()
+                # A broker that lost its data has lost the topics too (the embedded one forgets
+                # everything on restart): create them again before the retry.
+                with contextlib.suppress(KafkaError, OSError, TimeoutError):
+                    await ensure_topics(self.settings.platform)
                 await self._pause(backoff)
                 backoff = min(backoff * 2, self.settings.outbox_max_backoff_seconds)
                 continue

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,15 +21,9 @@ from shared.devstack import READY_LINE
 from shared.embedded_broker import free_port
 from shared.events.asyncapi import render_asyncapi
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
-from tests.support.processes import REPO_ROOT, log_tail
+from tests.support.processes import REPO_ROOT, log_tail, scr_panel
 
 COMMITTED_ASYNCAPI = REPO_ROOT / "docs" / "asyncapi.json"
-
-
-def scr_panel(*args: str) -> list[str]:
-    """The installed console script, or the module when the project is not installed."""
-    script = Path(sys.executable).with_name("scr-panel")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "shared.cli", *args]
 
 
 def test_token_carries_the_claims_asked_for(capsys: pytest.CaptureFixture[str]) -> None:

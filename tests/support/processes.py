@@ -26,6 +26,12 @@ from shared.embedded_broker import free_port
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
+def scr_panel(*args: str) -> list[str]:
+    """The installed console script, or the module when the project is not installed."""
+    script = Path(sys.executable).with_name("scr-panel")
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "shared.cli", *args]
+
+
 def log_tail(path: Path, lines: int = 60) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
