@@ -3,7 +3,7 @@ answers 404 exactly as a missing one does, so its existence is not given away.""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.decisions.models import Case
@@ -11,7 +11,7 @@ from services.decisions.schemas import CasePage, CaseRead
 from services.decisions.states import CaseState
 from shared.auth import Principal
 from shared.errors import NotFound
-from shared.events.vocab import Role
+from shared.queries import fetch_page, visible_to
 
 
 async def get_case(session: AsyncSession, principal: Principal, case_id: str) -> CaseRead:
@@ -29,20 +29,15 @@ async def list_cases(
     limit: int,
     offset: int,
 ) -> CasePage:
-    query = select(Case)
-    if principal.role is Role.LSCB:
-        # Asking for another board's cases simply finds nothing.
-        query = query.where(Case.lscb_id == principal.lscb_id)
+    query = visible_to(select(Case), principal, Case.lscb_id)
     if lscb_id is not None:
         query = query.where(Case.lscb_id == lscb_id)
     if state is not None:
         query = query.where(Case.state == state.value)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.scalars(
-        query.order_by(Case.notified_on.desc(), Case.case_id).limit(limit).offset(offset)
-    )
+    ordered = query.order_by(Case.notified_on.desc(), Case.case_id)
+    rows, total = await fetch_page(session, ordered, limit, offset)
     return CasePage(
-        items=[CaseRead.model_validate(c) for c in rows.all()],
+        items=[CaseRead.model_validate(c) for c in rows],
         total=total,
         limit=limit,
         offset=offset,

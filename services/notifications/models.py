@@ -70,13 +70,10 @@ class Notification(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-def _case_id(self: Notification) -> str:
-    # A notification opens a case; the case is known everywhere by the notification's id.
-    return self.id
-
-
-Notification.case_id = property(_case_id)  # type: ignore[attr-defined]
+    @property
+    def case_id(self) -> str:
+        # A notification opens a case; the case is known everywhere by the notification's id.
+        return self.id
 
 
 WITH_AUTHORITIES = selectinload(Lscb.authorities)

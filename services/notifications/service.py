@@ -33,9 +33,9 @@ from shared.events.contracts import (
     LscbUpdatedV1,
     NotificationReceivedV1,
 )
-from shared.events.vocab import Role
 from shared.idempotency import IdempotencyRequest, commit_once
 from shared.outbox import add_event
+from shared.queries import fetch_page, visible_to
 
 log = logging.getLogger(__name__)
 
@@ -263,22 +263,17 @@ async def list_notifications(
 ) -> NotificationPage:
     if date_from and date_to and date_to < date_from:
         raise Invalid("to", "must not be before from")
-    query = select(Notification)
-    if principal.role is Role.LSCB:
-        # A board sees only its own; asking for another's simply finds nothing.
-        query = query.where(Notification.lscb_id == principal.lscb_id)
+    query = visible_to(select(Notification), principal, Notification.lscb_id)
     if lscb_id is not None:
         query = query.where(Notification.lscb_id == lscb_id)
     if date_from is not None:
         query = query.where(Notification.notified_on >= date_from)
     if date_to is not None:
         query = query.where(Notification.notified_on <= date_to)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.scalars(
-        query.order_by(Notification.notified_on.desc(), Notification.id).limit(limit).offset(offset)
-    )
+    ordered = query.order_by(Notification.notified_on.desc(), Notification.id)
+    rows, total = await fetch_page(session, ordered, limit, offset)
     return NotificationPage(
-        items=[NotificationRead.model_validate(n) for n in rows.all()],
+        items=[NotificationRead.model_validate(n) for n in rows],
         total=total,
         limit=limit,
         offset=offset,
