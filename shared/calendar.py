@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -30,6 +30,16 @@ BusinessDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date"}),
 ]
 """A date in HTTP input: ISO 8601 ``YYYY-MM-DD`` and nothing else."""
+
+
+def _not_in_future(value: dt.date) -> dt.date:
+    if value > today():
+        raise ValueError(f"must not be in the future (today is {today().isoformat()})")
+    return value
+
+
+PastBusinessDate = Annotated[BusinessDate, AfterValidator(_not_in_future)]
+"""The business date on which a step happened: ``YYYY-MM-DD``, today or earlier."""
 
 
 def today() -> dt.date:

@@ -58,6 +58,8 @@ class ServiceSettings(BaseSettings):
     outbox_max_backoff_seconds: float = 30.0
     consumer_max_attempts: int = 5
     consumer_retry_seconds: float = 0.2
+    # How often a service's schedulers (overdue follow-ups, overdue SCRs ...) look for work.
+    scheduler_interval_seconds: float = 60.0
     # URLs of the other services, for the rare synchronous look-up (httpx).
     notifications_url: str = "http://127.0.0.1:8001"
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
@@ -72,18 +74,31 @@ class ServiceSettings(BaseSettings):
         return f"{self.platform.kafka_topic_prefix}{name}"
 
 
+class DecisionsSettings(ServiceSettings):
+    """The decisions service's own settings, on top of every service's."""
+
+    # A challenge or referral back asks for the board's response this many days after the
+    # panel's consideration, unless the panel gives a date.
+    follow_up_response_days: int = 14
+
+
+# A service whose settings go beyond the common ones names its class here.
+_SETTINGS_BASES: dict[str, type[ServiceSettings]] = {"decisions": DecisionsSettings}
+
+
 @cache
-def _settings_class(service_name: str) -> type[ServiceSettings]:
+def settings_class(service_name: str) -> type[ServiceSettings]:
     prefix = f"{service_name.upper()}_"
+    base = _SETTINGS_BASES.get(service_name, ServiceSettings)
     namespace = {
         "__annotations__": {"service_name": str, "port": int},
         "service_name": service_name,
         "port": DEFAULT_PORTS.get(service_name, 8000),
         "model_config": SettingsConfigDict(env_file=".env", extra="ignore", env_prefix=prefix),
     }
-    return type(f"{service_name.capitalize()}Settings", (ServiceSettings,), namespace)
+    return type(f"{service_name.capitalize()}Settings", (base,), namespace)
 
 
 def service_settings(service_name: str, **overrides: object) -> ServiceSettings:
     """Settings for ``service_name`` from ``<NAME>_*`` variables; ``overrides`` win (tests)."""
-    return _settings_class(service_name)(**overrides)
+    return settings_class(service_name)(**overrides)

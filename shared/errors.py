@@ -57,6 +57,12 @@ class Invalid(DomainError):
         super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
+class Unavailable(DomainError):
+    """A service this step needs did not answer; the same request may succeed a little later."""
+
+    status, title = 503, "Service unavailable"
+
+
 class FieldError(BaseModel):
     field: str
     message: str
@@ -81,6 +87,7 @@ _DESCRIPTIONS = {
     404: "Not found, or not the caller's to see",
     409: "A step out of order: the detail names the current state",
     422: "Invalid input: each field at fault is named",
+    503: "A service this step needs did not answer: retry later",
 }
 
 

@@ -8,9 +8,11 @@ import asyncio
 import importlib.util
 import zlib
 from pathlib import Path
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import command, context, op
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection, make_url
@@ -73,11 +75,20 @@ async def _run_online(url: str, target_metadata: list[MetaData], service_name: s
         await engine.dispose()
 
 
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Autogenerate writes our own column types with their import, so revisions run as made."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("from shared.db import UTCDateTime")
+        return "UTCDateTime()"
+    return False
+
+
 def _run_sync(connection: Connection, target_metadata: list[MetaData]) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shared.config import SERVICE_NAMES, PlatformSettings, ServiceSettings, service_settings
+from shared.config import SERVICE_NAMES, PlatformSettings, service_settings, settings_class
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[1] / ".env.example"
 # Internal fields, not meant to be set by hand (documented as such in the file).
@@ -18,7 +18,7 @@ def test_env_example_lists_every_setting():
     for service in SERVICE_NAMES:
         expected |= {
             f"{service.upper()}_{name.upper()}"
-            for name in ServiceSettings.model_fields
+            for name in settings_class(service).model_fields
             if name not in NOT_LISTED
         }
     assert expected - listed == set(), "add these to .env.example"
@@ -32,3 +32,9 @@ def test_each_service_reads_its_own_prefix(monkeypatch):
     assert analytics.platform.kafka_bootstrap_servers == "kafka.example:9092"
     assert service_settings("notifications").port == 8001
     assert service_settings("decisions").resolved_database_url().endswith("/decisions.db")
+
+
+def test_a_service_may_have_settings_of_its_own(monkeypatch):
+    monkeypatch.setenv("DECISIONS_FOLLOW_UP_RESPONSE_DAYS", "21")
+    assert service_settings("decisions").follow_up_response_days == 21  # type: ignore[attr-defined]
+    assert not hasattr(service_settings("analytics"), "follow_up_response_days")

@@ -1,23 +1,54 @@
-"""The publication service keeps its own copy of the board registry, from the registry's events."""
+"""The publication service keeps its own copy of the board registry, from the registry's events,
+and its own table of the SCRs initiated, from the decisions service's ``scr.initiated``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 
 from services.publication.consumers import HANDLERS
-from services.publication.models import Lscb
+from services.publication.models import Lscb, Scr
 from shared.config import PlatformSettings
 from shared.db import make_engine, make_sessionmaker
-from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1
+from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1, ScrInitiatedV1
 from shared.events.envelope import CloudEvent
 from shared.events.vocab import Role
 from tests.support.databases import DatabaseFactory
 from tests.support.services import auth, eventually, running_app, settings_for
 
 BOARDS_SEEDED = 152
+BOARD_A, BOARD_B = "E06000001", "E08000001"
+
+
+def _initiated(
+    board: str, initiated_on: dt.date, after_advice: bool = False, reviewers: tuple[str, ...] = ()
+) -> ScrInitiatedV1:
+    case_id = str(uuid.uuid4())
+    return ScrInitiatedV1(
+        scr_id=case_id,
+        case_id=case_id,
+        decision_id=str(uuid.uuid4()),
+        lscb_id=board,
+        reference=f"SIN-{initiated_on.year}-{case_id[:8].upper()}",
+        initiated_on=initiated_on,
+        after_advice=after_advice,
+        reviewers=reviewers,
+    )
+
+
+async def _apply(database_url: str, *events: ScrInitiatedV1) -> None:
+    """Each event through its handler in a transaction of its own, as the consumer does."""
+    engine = make_engine(database_url)
+    try:
+        for data in events:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                envelope = CloudEvent.wrap(data, subject=data.case_id)
+                await HANDLERS[type(data)](session, data, envelope)
+    finally:
+        await engine.dispose()
 
 
 async def test_the_registry_copy_follows_the_registry(
@@ -93,3 +124,174 @@ async def test_the_registry_handlers_are_safe_to_apply_twice(databases: Database
     finally:
         await engine.dispose()
     assert boards == [("X1", "A board", False, "X2"), ("X2", "New name", True, None)]
+
+
+async def test_an_initiated_scr_is_recorded_once(databases: DatabaseFactory) -> None:
+    """A duplicate delivery (a new envelope, so the inbox would not stop it) adds no second row
+    and changes nothing of the first."""
+    url = databases.new("publication")
+    first = _initiated(BOARD_A, dt.date(2014, 5, 2), after_advice=True, reviewers=("A. Reviewer",))
+    other = _initiated(BOARD_B, dt.date(2014, 4, 15))
+    altered = first.model_copy(update={"reviewers": ("Someone Else",), "after_advice": False})
+    twice = _initiated(BOARD_B, dt.date(2014, 6, 3))
+    before = dt.datetime.now(dt.UTC)
+    await _apply(url, first, first, other, altered)
+    engine = make_engine(url)
+    try:
+        # Twice in one transaction too (the first not yet flushed when the second looks).
+        async with make_sessionmaker(engine)() as session, session.begin():
+            for _ in range(2):
+                envelope = CloudEvent.wrap(twice, subject=twice.case_id)
+                await HANDLERS[ScrInitiatedV1](session, twice, envelope)
+        async with make_sessionmaker(engine)() as session:
+            scrs = (await session.scalars(select(Scr).order_by(Scr.initiated_on))).all()
+    finally:
+        await engine.dispose()
+    assert [s.scr_id for s in scrs] == [other.scr_id, first.scr_id, twice.scr_id]
+    recorded = scrs[1]
+    assert (
+        recorded.case_id,
+        recorded.decision_id,
+        recorded.lscb_id,
+        recorded.reference,
+        recorded.initiated_on,
+        recorded.after_advice,
+        recorded.reviewers,
+    ) == (
+        first.case_id,
+        first.decision_id,
+        BOARD_A,
+        first.reference,
+        dt.date(2014, 5, 2),
+        True,
+        ["A. Reviewer"],
+    )
+    assert recorded.received_at.tzinfo is not None
+    assert before <= recorded.received_at <= dt.datetime.now(dt.UTC)
+    assert scrs[0].reviewers == []
+
+
+async def test_scrs_are_listed_and_read_by_who_may_see_them(
+    platform: PlatformSettings, databases: DatabaseFactory
+) -> None:
+    url = databases.new("publication")
+    march = _initiated(BOARD_A, dt.date(2014, 3, 10), reviewers=("A. Reviewer", "B. Reviewer"))
+    april_a = _initiated(BOARD_A, dt.date(2014, 4, 15))
+    april_b = _initiated(BOARD_B, dt.date(2014, 4, 15))
+    may = _initiated(BOARD_A, dt.date(2014, 5, 2), after_advice=True)
+    await _apply(url, march, april_a, april_b, may)
+    # Newest initiation first; the same day in id order.
+    newest_first = [may.scr_id, *sorted([april_a.scr_id, april_b.scr_id]), march.scr_id]
+
+    panel = auth(platform, Role.PANEL)
+    board_a = auth(platform, Role.LSCB, lscb_id=BOARD_A)
+    async with running_app(settings_for("publication", platform, url)) as (_, client):
+
+        async def listed(headers: dict[str, str], **params: Any) -> dict[str, Any]:
+            response = await client.get("/v1/scrs", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        page = await listed(panel)
+        assert [s["scr_id"] for s in page["items"]] == newest_first
+        assert (page["total"], page["limit"], page["offset"]) == (4, 50, 0)
+        first = page["items"][0]
+        assert first == {
+            "scr_id": may.scr_id,
+            "case_id": may.case_id,
+            "decision_id": may.decision_id,
+            "lscb_id": BOARD_A,
+            "reference": may.reference,
+            "initiated_on": "2014-05-02",
+            "after_advice": True,
+            "reviewers": [],
+            "received_at": first["received_at"],
+        }
+        assert dt.datetime.fromisoformat(first["received_at"]).tzinfo is not None
+        for role in (Role.DFE, Role.OFSTED, Role.ADMIN):
+            assert (await listed(auth(platform, role)))["total"] == 4
+
+        # Filters: the board, and initiated_on from and to (both inclusive).
+        page = await listed(panel, lscb_id=BOARD_B)
+        assert [s["scr_id"] for s in page["items"]] == [april_b.scr_id]
+        page = await listed(panel, **{"from": "2014-04-15", "to": "2014-04-30"})
+        assert [s["scr_id"] for s in page["items"]] == newest_first[1:3]
+        page = await listed(panel, **{"from": "2014-04-16"})
+        assert [s["scr_id"] for s in page["items"]] == [may.scr_id]
+        page = await listed(panel, to="2014-04-14")
+        assert [s["scr_id"] for s in page["items"]] == [march.scr_id]
+        page = await listed(panel, **{"from": "2014-05-02", "to": "2014-05-02"})
+        assert page["total"] == 1
+
+        # Pagination: the total is the unpaged count.
+        page = await listed(panel, limit=2, offset=1)
+        assert [s["scr_id"] for s in page["items"]] == newest_first[1:3]
+        assert (page["total"], page["limit"], page["offset"]) == (4, 2, 1)
+        page = await listed(panel, limit=2, offset=4)
+        assert (page["items"], page["total"]) == ([], 4)
+
+        # A board sees only its own SCRs, whatever it asks for.
+        page = await listed(board_a)
+        assert [s["scr_id"] for s in page["items"]] == [
+            may.scr_id,
+            april_a.scr_id,
+            march.scr_id,
+        ]
+        assert page["total"] == 3
+        assert (await listed(board_a, lscb_id=BOARD_B))["total"] == 0
+        page = await listed(board_a, **{"from": "2014-04-01", "to": "2014-04-30"})
+        assert [s["scr_id"] for s in page["items"]] == [april_a.scr_id]
+
+        # One SCR.
+        response = await client.get(f"/v1/scrs/{march.scr_id}", headers=board_a)
+        assert response.status_code == 200, response.text
+        assert response.json()["reviewers"] == ["A. Reviewer", "B. Reviewer"]
+        assert response.json()["initiated_on"] == "2014-03-10"
+        response = await client.get(f"/v1/scrs/{april_b.scr_id}", headers=panel)
+        assert response.status_code == 200, response.text
+        assert response.json()["lscb_id"] == BOARD_B
+
+        # Another board's SCR answers exactly as a missing one does.
+        missing = str(uuid.uuid4())
+        hidden = await client.get(f"/v1/scrs/{april_b.scr_id}", headers=board_a)
+        absent = await client.get(f"/v1/scrs/{missing}", headers=board_a)
+        for response, scr_id in ((hidden, april_b.scr_id), (absent, missing)):
+            assert response.status_code == 404, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json() == {
+                "type": "about:blank",
+                "title": "Not found",
+                "status": 404,
+                "detail": f"no SCR {scr_id!r}",
+                "instance": f"/v1/scrs/{scr_id}",
+            }
+        assert (await client.get(f"/v1/scrs/{missing}", headers=panel)).status_code == 404
+
+        # No token.
+        for path in ("/v1/scrs", f"/v1/scrs/{march.scr_id}"):
+            response = await client.get(path)
+            assert response.status_code == 401, response.text
+
+        # Bad input names the field.
+        for params, field in (
+            ({"from": "2014-13-01"}, "from"),
+            ({"to": "2014-02-30"}, "to"),
+            ({"from": "1400000000"}, "from"),
+            ({"from": "2014-05-01", "to": "2014-04-30"}, "to"),
+            ({"limit": "0"}, "limit"),
+            ({"limit": "501"}, "limit"),
+            ({"offset": "-1"}, "offset"),
+        ):
+            response = await client.get("/v1/scrs", params=params, headers=panel)
+            assert response.status_code == 422, (params, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == [field], response.text
+        response = await client.get(
+            "/v1/scrs", params={"from": "2014-05-01", "to": "2014-04-30"}, headers=panel
+        )
+        assert response.json()["detail"] == "to: must not be before from"
+
+        # The 404 is documented.
+        document = (await client.get("/openapi.json")).json()
+        assert "404" in document["paths"]["/v1/scrs/{scr_id}"]["get"]["responses"]
+        parameters = document["paths"]["/v1/scrs"]["get"]["parameters"]
+        assert {"lscb_id", "from", "to", "limit", "offset"} <= {p["name"] for p in parameters}

@@ -1,5 +1,8 @@
 """Event handlers of the decisions service: a serious incident notification opens a case.
 
+The case may exist already: a decision posted before the event arrived opened it from the
+notifications service over HTTP (``notifications_client.py``).
+
 The handler runs inside the consumer's transaction (which also records the event in the inbox), so
 it does not commit. It is safe to apply twice in its own right too: a case is never reopened.
 """
@@ -11,10 +14,10 @@ import datetime as dt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.decisions.models import Case
-from services.decisions.states import CaseState
 from shared.consumer import Handler
 from shared.events.contracts import NotificationReceivedV1
 from shared.events.envelope import CloudEvent, EventData
+from shared.events.vocab import CaseState
 
 
 async def on_notification_received(
@@ -32,6 +35,7 @@ async def on_notification_received(
             lscb_id=data.lscb_id,
             notified_on=data.notified_on,
             state=CaseState.AWAITING_INITIATION_DECISION.value,
+            state_since=data.notified_on,
             opened_at=opened_at,
         )
     )

@@ -1,4 +1,5 @@
-"""Event handlers of the publication service: keep the copy of the board registry.
+"""Event handlers of the publication service: keep the copy of the board registry and the table
+of initiated SCRs.
 
 Each runs inside the consumer's transaction (which also records the event in the inbox), so none
 commits. Each is safe to apply twice in its own right as well: it looks before it inserts.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publication.models import Lscb
+from services.publication.models import Lscb, Scr
 from shared.consumer import Handler
-from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1
+from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1, ScrInitiatedV1
 from shared.events.envelope import CloudEvent, EventData
 
 
@@ -33,7 +34,27 @@ async def on_lscb_updated(session: AsyncSession, data: LscbUpdatedV1, envelope: 
     board.merged_into = data.merged_into
 
 
+async def on_scr_initiated(
+    session: AsyncSession, data: ScrInitiatedV1, envelope: CloudEvent
+) -> None:
+    # An SCR is initiated once; a redelivered or replayed initiation leaves the first one as is.
+    if await session.get(Scr, data.scr_id) is None:
+        session.add(
+            Scr(
+                scr_id=data.scr_id,
+                case_id=data.case_id,
+                decision_id=data.decision_id,
+                lscb_id=data.lscb_id,
+                reference=data.reference,
+                initiated_on=data.initiated_on,
+                after_advice=data.after_advice,
+                reviewers=list(data.reviewers),
+            )
+        )
+
+
 HANDLERS: dict[type[EventData], Handler] = {
     LscbRegisteredV1: on_lscb_registered,
     LscbUpdatedV1: on_lscb_updated,
+    ScrInitiatedV1: on_scr_initiated,
 }

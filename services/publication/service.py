@@ -1,12 +1,19 @@
-"""Use cases of the publication service (so far: reading its copy of the board registry)."""
+"""Use cases of the publication service (so far: reading its copy of the board registry and the
+SCRs initiated). A board sees only its own SCRs; another board's SCR answers 404 exactly as a
+missing one does, so its existence is not given away."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publication.models import Lscb
-from services.publication.schemas import LscbRead
+from services.publication.models import Lscb, Scr
+from services.publication.schemas import LscbRead, ScrPage, ScrRead
+from shared.auth import Principal
+from shared.errors import Invalid, NotFound
+from shared.queries import fetch_page, visible_to
 
 
 async def list_lscbs(session: AsyncSession, active: bool | None) -> list[LscbRead]:
@@ -14,3 +21,38 @@ async def list_lscbs(session: AsyncSession, active: bool | None) -> list[LscbRea
     if active is not None:
         query = query.where(Lscb.active.is_(active))
     return [LscbRead.model_validate(b) for b in (await session.scalars(query)).all()]
+
+
+async def get_scr(session: AsyncSession, principal: Principal, scr_id: str) -> ScrRead:
+    found = await session.get(Scr, scr_id)
+    if found is None or not principal.can_see_board(found.lscb_id):
+        raise NotFound(f"no SCR {scr_id!r}")
+    return ScrRead.model_validate(found)
+
+
+async def list_scrs(
+    session: AsyncSession,
+    principal: Principal,
+    lscb_id: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    limit: int,
+    offset: int,
+) -> ScrPage:
+    if date_from and date_to and date_to < date_from:
+        raise Invalid("to", "must not be before from")
+    query = visible_to(select(Scr), principal, Scr.lscb_id)
+    if lscb_id is not None:
+        query = query.where(Scr.lscb_id == lscb_id)
+    if date_from is not None:
+        query = query.where(Scr.initiated_on >= date_from)
+    if date_to is not None:
+        query = query.where(Scr.initiated_on <= date_to)
+    ordered = query.order_by(Scr.initiated_on.desc(), Scr.scr_id)
+    rows, total = await fetch_page(session, ordered, limit, offset)
+    return ScrPage(
+        items=[ScrRead.model_validate(s) for s in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

@@ -11,7 +11,16 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.envelope import EventData
-from shared.events.vocab import AbuseOrNeglect, Outcome, Sex
+from shared.events.vocab import (
+    AbuseOrNeglect,
+    CaseState,
+    ConsiderationOutcome,
+    InitiationDecision,
+    NonInitiationReason,
+    Outcome,
+    ResponseAction,
+    Sex,
+)
 
 
 class Authority(BaseModel):
@@ -71,10 +80,121 @@ class NotificationReceivedV1(EventData):
     late: bool
 
 
+# --- decisions --------------------------------------------------------------------------------
+# Every decisions event names the case (the Kafka key), the decision and the board, and carries
+# its own business date, so that a consumer can answer "as of any date" from the events alone.
+
+
+class _DecisionEvent(EventData):
+    decision_id: str
+    case_id: str
+    lscb_id: str
+
+
+class DecisionRecordedV1(_DecisionEvent):
+    event_type = "decision.recorded"
+    producer = "decisions"
+    summary = "A board decided to initiate an SCR, or not to (with its reasons)."
+
+    notification_id: str
+    reference: str = Field(description="The case's reference (the notification's).")
+    decision: InitiationDecision
+    decided_on: dt.date = Field(description="The business date of this event.")
+    reasons: tuple[NonInitiationReason, ...] = ()
+    other_reason: str | None = None
+    alternative_review_type: str | None = Field(
+        default=None, description="Code of the review proposed instead (`other`: free text)."
+    )
+    alternative_review_type_label: str | None = Field(
+        default=None, description="Its label, or the board's own words for `other`."
+    )
+    reviewers: tuple[str, ...] = ()
+    state: CaseState = Field(description="The case's state after the decision.")
+
+
+class ConsiderationRecordedV1(_DecisionEvent):
+    event_type = "consideration.recorded"
+    producer = "decisions"
+    summary = "The panel considered a non-initiation decision: agree, challenge or refer back."
+
+    consideration_id: str
+    considered_on: dt.date = Field(description="The business date of this event.")
+    outcome: ConsiderationOutcome
+    first_consideration: bool = Field(description="The panel's first look at this decision.")
+    statutory_breach: bool
+    response_due_on: dt.date | None = None
+    state: CaseState = Field(description="The case's state after the consideration.")
+
+
+class FollowUpOpenedV1(_DecisionEvent):
+    event_type = "follow_up.opened"
+    producer = "decisions"
+    summary = "A challenge or referral back asks the board for a response by a due date."
+
+    follow_up_id: str
+    consideration_id: str
+    reason: ConsiderationOutcome
+    opened_on: dt.date = Field(description="The business date of this event.")
+    due_on: dt.date
+
+
+class FollowUpOverdueV1(_DecisionEvent):
+    event_type = "follow_up.overdue"
+    producer = "decisions"
+    summary = "A follow-up passed its due date without a response (emitted once)."
+
+    follow_up_id: str
+    due_on: dt.date
+    overdue_on: dt.date = Field(description="The business date: the day after the due date.")
+
+
+class FollowUpClosedV1(_DecisionEvent):
+    event_type = "follow_up.closed"
+    producer = "decisions"
+    summary = "The board's response closed a follow-up."
+
+    follow_up_id: str
+    response_id: str
+    closed_on: dt.date = Field(description="The business date of this event.")
+    action: ResponseAction
+    was_overdue: bool
+
+
+class LscbResponseRecordedV1(_DecisionEvent):
+    event_type = "lscb_response.recorded"
+    producer = "decisions"
+    summary = "A board answered the panel: it initiates an SCR, or gives further information."
+
+    response_id: str
+    follow_up_id: str
+    responded_on: dt.date = Field(description="The business date of this event.")
+    action: ResponseAction
+    state: CaseState = Field(description="The case's state after the response.")
+
+
+class ScrInitiatedV1(_DecisionEvent):
+    event_type = "scr.initiated"
+    producer = "decisions"
+    summary = "An SCR was initiated: on the board's own decision, or after the panel's advice."
+
+    scr_id: str = Field(description="The SCR's id: the case id, as every event of it is keyed.")
+    reference: str
+    initiated_on: dt.date = Field(description="The business date of this event.")
+    after_advice: bool
+    reviewers: tuple[str, ...] = ()
+
+
 ALL_EVENTS: tuple[type[EventData], ...] = (
     LscbRegisteredV1,
     LscbUpdatedV1,
     NotificationReceivedV1,
+    DecisionRecordedV1,
+    ConsiderationRecordedV1,
+    FollowUpOpenedV1,
+    FollowUpOverdueV1,
+    FollowUpClosedV1,
+    LscbResponseRecordedV1,
+    ScrInitiatedV1,
 )
 
 EVENTS_BY_TYPE: dict[str, type[EventData]] = {cls.type_name(): cls for cls in ALL_EVENTS}

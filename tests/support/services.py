@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from shared.auth import issue_token
 from shared.config import PlatformSettings, ServiceSettings, service_settings
+from shared.embedded_broker import free_port
 from shared.events.vocab import Role
 
 
@@ -61,3 +63,21 @@ async def eventually(
     if last_error is not None:
         raise last_error
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+@contextlib.asynccontextmanager
+async def serving_app(settings: ServiceSettings) -> AsyncIterator[str]:
+    """Serve a service over real HTTP on a free port (for service-to-service calls); its URL."""
+    module = importlib.import_module(f"services.{settings.service_name}.app")
+    port = free_port()
+    config = uvicorn.Config(
+        module.create_app(settings), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        await eventually(lambda: asyncio.sleep(0, result=server.started), timeout=30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
