@@ -1,14 +1,15 @@
 """The analytics service's tables: its own copies of the facts the figures are computed from.
 
 They are filled from events only. There are no foreign keys: events about different boards and
-cases travel on different partitions, so a notification may be applied before its board is.
+cases travel on different partitions, so a notification may be applied before its board is, and
+nothing here may assume that another event of the same case was applied first either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, MetaData, String
+from sqlalchemy import JSON, Boolean, Date, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION
@@ -40,3 +41,62 @@ class Notification(Base):
     lscb_id: Mapped[str] = mapped_column(String(20))
     notified_on: Mapped[dt.date] = mapped_column(Date, index=True)
     late: Mapped[bool] = mapped_column(Boolean)
+
+
+class Decision(Base):
+    """A board's initiation decision: what the decision figures count it by."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(36))
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))  # an InitiationDecision value
+    decided_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    # NonInitiationReason codes, as the board gave them (empty for `initiate`).
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The code of the review proposed instead; for `other` the board's own words, normalised
+    # (see ``consumers.alternative_review_key``), so that the same words count as one type.
+    alternative_review_type: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Consideration(Base):
+    """The panel's consideration of a non-initiation decision, first or later."""
+
+    __tablename__ = "considerations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36), index=True)
+    considered_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # a ConsiderationOutcome value
+    first_consideration: Mapped[bool] = mapped_column(Boolean)
+    statutory_breach: Mapped[bool] = mapped_column(Boolean)
+
+
+class Response(Base):
+    """A board's response to a challenge or a referral back."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36), index=True)
+    responded_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    action: Mapped[str] = mapped_column(String(30))  # a ResponseAction value
+
+
+class FollowUp(Base):
+    """A follow-up asked of a board, from its opening to its closing.
+
+    Keyed by the follow-up's id so that its opening and its closing may arrive in either order:
+    a closing seen first makes the row with ``opened_on`` and ``due_on`` still unknown (null), and
+    the opening fills them in later.
+    """
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(String(36))
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    opened_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)

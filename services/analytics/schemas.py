@@ -36,3 +36,82 @@ class SummaryRead(BaseModel):
             " `to`; a board merged by `to` notifies for the board it was merged into."
         )
     )
+    scr_initiation_decisions: int = Field(
+        description="Initiation decisions `initiate` with decided_on in the period."
+    )
+    non_initiation_decisions_considered: int = Field(
+        description=(
+            "Non-initiation decisions whose first panel consideration has considered_on in the"
+            " period (a decision first considered before `from` is not counted)."
+        )
+    )
+    agreed_without_challenge: int = Field(
+        description="Of those, the ones whose first consideration was `agree`."
+    )
+    agreed_without_challenge_pct: float | None = Field(
+        description=(
+            "100 * agreed_without_challenge / non_initiation_decisions_considered, to one decimal"
+            " (halves rounded up); null when none were considered."
+        )
+    )
+    challenged_or_queried: int = Field(
+        description=(
+            "non_initiation_decisions_considered - agreed_without_challenge: those whose first"
+            " consideration was `challenge` or `refer_back`."
+        )
+    )
+    scr_initiated_after_advice: int = Field(
+        description=(
+            "Of the challenged or queried, those with an `initiate_scr` response dated on or"
+            " before `to`."
+        )
+    )
+    accepted_after_further_information: int = Field(
+        description=(
+            "Of the challenged or queried (and not counted above), those with a later `agree`"
+            " consideration dated on or before `to`."
+        )
+    )
+    awaiting_further_information: int = Field(
+        description=(
+            "Of the challenged or queried, the rest: still open at `to`. The three figures above"
+            " add up to challenged_or_queried."
+        )
+    )
+    referrals_back: int = Field(
+        description="Panel considerations `refer_back` with considered_on in the period."
+    )
+    statutory_breaches_flagged: int = Field(
+        description="Panel considerations with considered_on in the period that flagged a breach."
+    )
+    panel_considerations: int = Field(
+        description=(
+            "Every panel consideration record with considered_on in the period, first or later."
+        )
+    )
+    panel_considerations_per_month: float | None = Field(
+        description=(
+            "panel_considerations / the calendar months in the period, to one decimal (halves"
+            " rounded up). Each calendar month the period touches counts as the share of its days"
+            " inside the period, so whole months count 1 each."
+        )
+    )
+    non_initiation_reasons: dict[str, int] = Field(
+        description=(
+            "For every non-initiation reason code (all present, 0 when unused): the number of"
+            " `not_initiate` decisions with decided_on in the period that gave it."
+        )
+    )
+    alternative_review_types: dict[str, int] = Field(
+        description=(
+            "For each alternative review type cited by decisions with decided_on in the period:"
+            " how many cited it, sorted by key. The key is the type's code; for `other` it is"
+            " `other:` and the board's own words, lower-cased with whitespace collapsed."
+        )
+    )
+    follow_ups_overdue: int = Field(
+        description=(
+            "Follow-ups open at `to` (opened on or before it, not closed on or before it) whose"
+            " due date is before `to`."
+        )
+    )

@@ -76,7 +76,9 @@ class Workflow:
         return str(response.json()["id"])
 
     async def decide(self, lscb_id: str, body: dict, expect: int = 201) -> dict:
-        response = await self.decisions.post("/v1/decisions", json=body, headers=self.board(lscb_id))
+        response = await self.decisions.post(
+            "/v1/decisions", json=body, headers=self.board(lscb_id)
+        )
         assert response.status_code == expect, response.text
         return dict(response.json())
 

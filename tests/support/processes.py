@@ -172,13 +172,21 @@ class ProcessStack:
             env[f"{prefix}_NOTIFICATIONS_URL"] = self.services["notifications"].url
         return env
 
-    def start(self, *names: str) -> list[ServiceProcess]:
+    def start(self, *names: str, **env: str) -> list[ServiceProcess]:
+        """Start services by name; ``env`` adds to (or overrides) each one's environment."""
         started = []
         for name in names:
-            service = ServiceProcess(name, self.env_for(name), self.workdir / f"{name}.log")
+            service = ServiceProcess(name, self.env_for(name) | env, self.workdir / f"{name}.log")
             self.services[name] = service.start()
             started.append(service)
         return started
+
+    def start_replica(self, name: str, replica: str, **env: str) -> ServiceProcess:
+        """One more process of service ``name`` on the same database (``name#replica``)."""
+        key = f"{name}#{replica}"
+        service = ServiceProcess(name, self.env_for(name) | env, self.workdir / f"{key}.log")
+        self.services[key] = service.start()
+        return service
 
     async def wait_healthy(self) -> None:
         await asyncio.gather(*(s.wait_healthy() for s in self.services.values() if s.running))
