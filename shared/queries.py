@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -9,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from shared.auth import Principal
+from shared.errors import Invalid, NotFound
 from shared.events.vocab import Role
 
 S = TypeVar("S", bound=Select[Any])
+M = TypeVar("M")
 
 
 def visible_to(query: S, principal: Principal, lscb_column: InstrumentedAttribute[str]) -> S:
@@ -28,3 +31,39 @@ async def fetch_page(
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.scalars(query.limit(limit).offset(offset))
     return list(rows.all()), total
+
+
+def for_board(
+    query: S, principal: Principal, lscb_column: InstrumentedAttribute[str], lscb_id: str | None
+) -> S:
+    """What the caller may see, narrowed to one board if asked (a board asking for another's
+    simply gets nothing)."""
+    query = visible_to(query, principal, lscb_column)
+    return query if lscb_id is None else query.where(lscb_column == lscb_id)
+
+
+def dated_between(
+    query: S,
+    date_column: InstrumentedAttribute[dt.date],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> S:
+    """Rows dated in [from, to], either end optional; ``to`` before ``from`` answers 422."""
+    if date_from and date_to and date_to < date_from:
+        raise Invalid("to", "must not be before from")
+    if date_from is not None:
+        query = query.where(date_column >= date_from)
+    if date_to is not None:
+        query = query.where(date_column <= date_to)
+    return query
+
+
+async def get_visible(
+    session: AsyncSession, model: type[M], key: str, principal: Principal, what: str
+) -> M:
+    """The row ``key`` of ``model`` (which has ``lscb_id``); 404 when missing and, in the same
+    words, when it is another board's, so that its existence is not given away."""
+    found = await session.get(model, key)
+    if found is None or not principal.can_see_board(found.lscb_id):
+        raise NotFound(f"no {what} {key!r}")
+    return found

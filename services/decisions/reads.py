@@ -25,9 +25,8 @@ from services.decisions.schemas import (
 )
 from services.decisions.states import CONSIDERATION_STEPS, CaseState
 from shared.auth import Principal
-from shared.errors import Invalid, NotFound
 from shared.events.vocab import InitiationDecision
-from shared.queries import fetch_page, visible_to
+from shared.queries import dated_between, fetch_page, for_board, get_visible
 
 OPEN_STATUSES: tuple[FollowUpStatus, ...] = ("open", "overdue")
 
@@ -35,10 +34,7 @@ OPEN_STATUSES: tuple[FollowUpStatus, ...] = ("open", "overdue")
 
 
 async def get_case(session: AsyncSession, principal: Principal, case_id: str) -> CaseRead:
-    found = await session.get(Case, case_id)
-    if found is None or not principal.can_see_board(found.lscb_id):
-        raise NotFound(f"no case {case_id!r}")
-    return CaseRead.model_validate(found)
+    return CaseRead.model_validate(await get_visible(session, Case, case_id, principal, "case"))
 
 
 async def list_cases(
@@ -49,9 +45,7 @@ async def list_cases(
     limit: int,
     offset: int,
 ) -> CasePage:
-    query = visible_to(select(Case), principal, Case.lscb_id)
-    if lscb_id is not None:
-        query = query.where(Case.lscb_id == lscb_id)
+    query = for_board(select(Case), principal, Case.lscb_id, lscb_id)
     if state is not None:
         query = query.where(Case.state == state.value)
     ordered = query.order_by(Case.notified_on.desc(), Case.case_id)
@@ -112,9 +106,7 @@ async def decision_read(session: AsyncSession, decision: Decision) -> DecisionRe
 async def get_decision(
     session: AsyncSession, principal: Principal, decision_id: str
 ) -> DecisionRead:
-    decision = await session.get(Decision, decision_id)
-    if decision is None or not principal.can_see_board(decision.lscb_id):
-        raise NotFound(f"no decision {decision_id!r}")
+    decision = await get_visible(session, Decision, decision_id, principal, "decision")
     return await decision_read(session, decision)
 
 
@@ -129,19 +121,12 @@ async def list_decisions(
     limit: int,
     offset: int,
 ) -> DecisionPage:
-    if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "must not be before from")
-    query = visible_to(select(Decision).join(Decision.case), principal, Decision.lscb_id)
-    if lscb_id is not None:
-        query = query.where(Decision.lscb_id == lscb_id)
+    query = for_board(select(Decision).join(Decision.case), principal, Decision.lscb_id, lscb_id)
+    query = dated_between(query, Decision.decided_on, date_from, date_to)
     if state is not None:
         query = query.where(Case.state == state.value)
     if decision is not None:
         query = query.where(Decision.decision == decision.value)
-    if date_from is not None:
-        query = query.where(Decision.decided_on >= date_from)
-    if date_to is not None:
-        query = query.where(Decision.decided_on <= date_to)
     ordered = query.order_by(Decision.decided_on.desc(), Decision.id)
     rows, total = await fetch_page(session, ordered, limit, offset)
     items = [decision_summary(d) for d in rows]
@@ -189,11 +174,9 @@ async def list_follow_ups(
     offset: int,
 ) -> FollowUpPage:
     """Open and overdue follow-ups (or only one status), the earliest due first."""
-    query = visible_to(select(FollowUp), principal, FollowUp.lscb_id)
+    query = for_board(select(FollowUp), principal, FollowUp.lscb_id, lscb_id)
     statuses = (status,) if status else OPEN_STATUSES
     query = query.where(FollowUp.status.in_(statuses))
-    if lscb_id is not None:
-        query = query.where(FollowUp.lscb_id == lscb_id)
     ordered = query.order_by(FollowUp.due_on, FollowUp.id)
     rows, total = await fetch_page(session, ordered, limit, offset)
     items = [follow_up_read(f) for f in rows]

@@ -35,7 +35,7 @@ from shared.events.contracts import (
 )
 from shared.idempotency import IdempotencyRequest, commit_once
 from shared.outbox import add_event
-from shared.queries import fetch_page, visible_to
+from shared.queries import dated_between, fetch_page, for_board, get_visible
 
 log = logging.getLogger(__name__)
 
@@ -246,10 +246,8 @@ async def create_notification(
 async def get_notification(
     session: AsyncSession, principal: Principal, notification_id: str
 ) -> NotificationRead:
-    notification = await session.get(Notification, notification_id)
-    if notification is None or not principal.can_see_board(notification.lscb_id):
-        raise NotFound(f"no notification {notification_id!r}")
-    return NotificationRead.model_validate(notification)
+    found = await get_visible(session, Notification, notification_id, principal, "notification")
+    return NotificationRead.model_validate(found)
 
 
 async def list_notifications(
@@ -261,15 +259,8 @@ async def list_notifications(
     limit: int,
     offset: int,
 ) -> NotificationPage:
-    if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "must not be before from")
-    query = visible_to(select(Notification), principal, Notification.lscb_id)
-    if lscb_id is not None:
-        query = query.where(Notification.lscb_id == lscb_id)
-    if date_from is not None:
-        query = query.where(Notification.notified_on >= date_from)
-    if date_to is not None:
-        query = query.where(Notification.notified_on <= date_to)
+    query = for_board(select(Notification), principal, Notification.lscb_id, lscb_id)
+    query = dated_between(query, Notification.notified_on, date_from, date_to)
     ordered = query.order_by(Notification.notified_on.desc(), Notification.id)
     rows, total = await fetch_page(session, ordered, limit, offset)
     return NotificationPage(

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.publication.models import Lscb, Scr
 from services.publication.schemas import LscbRead, ScrPage, ScrRead
 from shared.auth import Principal
-from shared.errors import Invalid, NotFound
-from shared.queries import fetch_page, visible_to
+from shared.queries import dated_between, fetch_page, for_board, get_visible
 
 
 async def list_lscbs(session: AsyncSession, active: bool | None) -> list[LscbRead]:
@@ -24,10 +23,7 @@ async def list_lscbs(session: AsyncSession, active: bool | None) -> list[LscbRea
 
 
 async def get_scr(session: AsyncSession, principal: Principal, scr_id: str) -> ScrRead:
-    found = await session.get(Scr, scr_id)
-    if found is None or not principal.can_see_board(found.lscb_id):
-        raise NotFound(f"no SCR {scr_id!r}")
-    return ScrRead.model_validate(found)
+    return ScrRead.model_validate(await get_visible(session, Scr, scr_id, principal, "SCR"))
 
 
 async def list_scrs(
@@ -39,15 +35,8 @@ async def list_scrs(
     limit: int,
     offset: int,
 ) -> ScrPage:
-    if date_from and date_to and date_to < date_from:
-        raise Invalid("to", "must not be before from")
-    query = visible_to(select(Scr), principal, Scr.lscb_id)
-    if lscb_id is not None:
-        query = query.where(Scr.lscb_id == lscb_id)
-    if date_from is not None:
-        query = query.where(Scr.initiated_on >= date_from)
-    if date_to is not None:
-        query = query.where(Scr.initiated_on <= date_to)
+    query = for_board(select(Scr), principal, Scr.lscb_id, lscb_id)
+    query = dated_between(query, Scr.initiated_on, date_from, date_to)
     ordered = query.order_by(Scr.initiated_on.desc(), Scr.scr_id)
     rows, total = await fetch_page(session, ordered, limit, offset)
     return ScrPage(
