@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Query
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -67,3 +68,9 @@ async def get_visible(
     if found is None or not principal.can_see_board(found.lscb_id):
         raise NotFound(f"no {what} {key!r}")
     return found
+
+
+# Query parameters of every paged list. The offset has a ceiling far past any real list: a
+# database integer has one too, and a caller who passes it should hear 422, not 500.
+PageLimit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+PageOffset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip.")]

@@ -33,6 +33,7 @@ from shared.config import DecisionsSettings
 from shared.errors import COMMON_PROBLEMS, problem_responses
 from shared.events.vocab import InitiationDecision, Role
 from shared.idempotency import IdempotencyKeyHeader, IdempotencyRequest
+from shared.queries import PageLimit, PageOffset
 from shared.service_app import get_session
 
 router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
@@ -43,8 +44,6 @@ CaseReader = Annotated[Principal, Depends(require_roles(Role.LSCB, Role.PANEL, R
 Board = Annotated[Principal, Depends(require_roles(Role.LSCB, Role.ADMIN))]
 Panel = Annotated[Principal, Depends(require_roles(Role.PANEL))]
 PanelReader = Annotated[Principal, Depends(require_roles(Role.PANEL, Role.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _settings(request: Request) -> DecisionsSettings:
@@ -62,8 +61,8 @@ async def list_cases(
     principal: CaseReader,
     lscb_id: str | None = None,
     state: CaseState | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> CasePage:
     return await reads.list_cases(session, principal, lscb_id, state, limit, offset)
 
@@ -104,8 +103,8 @@ async def list_decisions(
     decision: InitiationDecision | None = None,
     date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
     date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> DecisionPage:
     return await reads.list_decisions(
         session, principal, lscb_id, state, decision, date_from, date_to, limit, offset
@@ -170,7 +169,7 @@ async def create_response(
     summary="What awaits the panel, the longest waiting first, with each case's history",
 )
 async def get_agenda(
-    session: Session, _: PanelReader, limit: Limit = 100, offset: Offset = 0
+    session: Session, _: PanelReader, limit: PageLimit = 100, offset: PageOffset = 0
 ) -> AgendaPage:
     return await reads.agenda(session, today(), limit, offset)
 
@@ -185,8 +184,8 @@ async def list_follow_ups(
     principal: CaseReader,
     lscb_id: str | None = None,
     status: FollowUpStatus | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> FollowUpPage:
     return await reads.list_follow_ups(session, principal, lscb_id, status, limit, offset)
 

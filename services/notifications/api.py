@@ -21,6 +21,7 @@ from shared.calendar import BusinessDate
 from shared.errors import COMMON_PROBLEMS, problem_responses
 from shared.events.vocab import Role
 from shared.idempotency import IdempotencyKeyHeader, IdempotencyRequest
+from shared.queries import PageLimit, PageOffset
 from shared.service_app import get_session
 
 router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
@@ -85,8 +86,8 @@ async def list_notifications(
     lscb_id: str | None = None,
     date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
     date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> NotificationPage:
     return await service.list_notifications(
         session, principal, lscb_id, date_from, date_to, limit, offset

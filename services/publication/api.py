@@ -13,6 +13,7 @@ from shared.auth import Principal, current_principal, require_roles
 from shared.calendar import BusinessDate
 from shared.errors import COMMON_PROBLEMS, problem_responses
 from shared.events.vocab import Role
+from shared.queries import PageLimit, PageOffset
 from shared.service_app import get_session
 
 router = APIRouter(prefix="/v1", responses=COMMON_PROBLEMS)
@@ -40,8 +41,8 @@ async def list_scrs(
     lscb_id: str | None = None,
     date_from: Annotated[BusinessDate | None, Query(alias="from")] = None,
     date_to: Annotated[BusinessDate | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> ScrPage:
     return await service.list_scrs(session, principal, lscb_id, date_from, date_to, limit, offset)
 
