@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.db import idempotency_table, utcnow
-from shared.errors import Invalid
+from shared.errors import DomainError, Invalid
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -84,7 +84,16 @@ async def commit_once(
     if idem is not None and (stored := await _stored_answer(session, idem, read_model)):
         await session.rollback()
         return stored
-    result = await operation()
+    try:
+        result = await operation()
+    except DomainError:
+        # A retry racing its own first attempt may wait on the same row lock, then find the
+        # state moved on (409): if that first attempt has committed, its answer is the answer.
+        await session.rollback()
+        if idem is not None and (stored := await _stored_answer(session, idem, read_model)):
+            await session.rollback()
+            return stored
+        raise
     if idem is not None:
         await session.execute(
             insert(idempotency_table).values(

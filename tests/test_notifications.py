@@ -246,6 +246,8 @@ BAD_INPUT = [
     ("negative age", {"age_years": -1}, "lscb", "age_years"),
     ("unknown sex", {"sex": "x"}, "lscb", "sex"),
     ("not a boolean", {"looked_after": "perhaps"}, "lscb", "looked_after"),
+    ("a word for a boolean", {"looked_after": "no"}, "lscb", "looked_after"),
+    ("a number for a boolean", {"on_child_protection_plan": 1}, "lscb", "on_child_protection_plan"),
     ("unknown agency", {"agencies_involved": ["army"]}, "lscb", "agencies_involved.0"),
     ("blank summary", {"summary": "   "}, "lscb", "summary"),
     ("misspelt field", {"sumary": "typo"}, "lscb", "sumary"),

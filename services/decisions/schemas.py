@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from shared.calendar import BusinessDate, PastBusinessDate
 from shared.events.vocab import (
@@ -68,7 +68,7 @@ class ConsiderationCreate(StrictInput):
         description="For `challenge` and `refer_back`: when the board must answer by. "
         "Defaults to 14 days after considered_on.",
     )
-    statutory_breach: bool = Field(
+    statutory_breach: StrictBool = Field(
         default=False,
         description="The panel sees a clear statutory breach: DfE and Ofsted are alerted (para 9).",
     )

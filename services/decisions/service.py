@@ -485,7 +485,8 @@ async def record_response(
             after,
             change,
         )
-        was_overdue = follow_up.status == "overdue"
+        # On business dates, like every figure: not on whether the scheduler has been round yet.
+        was_overdue = responded_on > follow_up.due_on
         follow_up.status, follow_up.closed_on, follow_up.response_id = (
             "closed",
             responded_on,

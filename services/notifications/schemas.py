@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from shared.calendar import PastBusinessDate
 from shared.events.vocab import AbuseOrNeglect, Agency, Outcome, Sex
@@ -57,8 +57,9 @@ class NotificationCreate(StrictInput):
     abuse_or_neglect: list[AbuseOrNeglect] = Field(min_length=1, max_length=4)
     age_years: int = Field(ge=0, le=17, description="The child's age in whole years.")
     sex: Sex
-    looked_after: bool
-    on_child_protection_plan: bool
+    # JSON booleans only: "no" must not quietly read as a flag set.
+    looked_after: StrictBool
+    on_child_protection_plan: StrictBool
     agencies_involved: list[Agency] = Field(default_factory=list, max_length=len(Agency))
     summary: str = Field(
         min_length=1,
