@@ -388,7 +388,9 @@ async def record_consideration(
         )
         follow_up = None
         if due_on is not None:
-            follow_up = await _open_follow_up(session, decision, entry.id, data.outcome, due_on)
+            follow_up = await _open_follow_up(
+                session, decision, entry.id, data.outcome, considered_on, due_on
+            )
         return ConsiderationRead(
             id=entry.id,
             decision_id=decision.id,
@@ -412,9 +414,9 @@ async def _open_follow_up(
     decision: Decision,
     consideration_id: str,
     reason: ConsiderationOutcome,
+    opened_on: dt.date,
     due_on: dt.date,
 ) -> FollowUp:
-    opened_on = decision.case.state_since
     follow_up = FollowUp(
         id=str(uuid.uuid4()),
         decision_id=decision.id,
