@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.analytics.models import (
     Consideration,
     Decision,
+    DecisionReason,
     FollowUp,
     Lscb,
     Notification,
@@ -102,11 +103,15 @@ async def on_decision_recorded(
             lscb_id=data.lscb_id,
             decision=data.decision.value,
             decided_on=data.decided_on,
-            reasons=[reason.value for reason in data.reasons],
             alternative_review_type=alternative_review_key(
                 data.alternative_review_type, data.alternative_review_type_label
             ),
         )
+    )
+    # A reason given twice by one decision counts once.
+    session.add_all(
+        DecisionReason(decision_id=data.decision_id, reason=reason.value)
+        for reason in set(data.reasons)
     )
 
 

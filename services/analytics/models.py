@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, MetaData, String, Text
+from sqlalchemy import Boolean, Date, Index, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION
@@ -53,20 +53,33 @@ class Decision(Base):
     lscb_id: Mapped[str] = mapped_column(String(20))
     decision: Mapped[str] = mapped_column(String(20))  # an InitiationDecision value
     decided_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    # NonInitiationReason codes, as the board gave them (empty for `initiate`).
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The code of the review proposed instead; for `other` the board's own words, normalised
     # (see ``consumers.alternative_review_key``), so that the same words count as one type.
     alternative_review_type: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class DecisionReason(Base):
+    """One reason a board gave for not initiating: a row each, so that SQL counts them (a JSON
+    list had to be decoded row by row, the slowest part of a many-year summary)."""
+
+    __tablename__ = "decision_reasons"
+
+    decision_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)  # a NonInitiationReason
 
 
 class Consideration(Base):
     """The panel's consideration of a non-initiation decision, first or later."""
 
     __tablename__ = "considerations"
+    # "A later agreement dated on or before `to`" looks a decision's considerations up by both:
+    # without this the planner may walk the date index once per decision (bench/summary.py).
+    __table_args__ = (
+        Index("ix_considerations_decision_considered", "decision_id", "considered_on"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    decision_id: Mapped[str] = mapped_column(String(36), index=True)
+    decision_id: Mapped[str] = mapped_column(String(36))
     considered_on: Mapped[dt.date] = mapped_column(Date, index=True)
     outcome: Mapped[str] = mapped_column(String(20))  # a ConsiderationOutcome value
     first_consideration: Mapped[bool] = mapped_column(Boolean)
@@ -77,9 +90,10 @@ class Response(Base):
     """A board's response to a challenge or a referral back."""
 
     __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_decision_responded", "decision_id", "responded_on"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    decision_id: Mapped[str] = mapped_column(String(36), index=True)
+    decision_id: Mapped[str] = mapped_column(String(36))
     responded_on: Mapped[dt.date] = mapped_column(Date, index=True)
     action: Mapped[str] = mapped_column(String(30))  # a ResponseAction value
 

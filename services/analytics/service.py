@@ -2,15 +2,13 @@
 
 Every figure is "as of the end of the period": only facts dated on or before ``to`` count.
 Counts are SQL aggregates, a handful of queries whatever the volume; the registry (a few hundred
-boards) is read whole, and so are the reason lists of the period's non-initiation decisions (JSON,
-counted here rather than in two SQL dialects).
+boards) is read whole. ``bench/summary.py`` measures it.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from services.analytics.models import (
     Consideration,
     Decision,
+    DecisionReason,
     FollowUp,
     Lscb,
     Notification,
@@ -320,14 +319,17 @@ async def non_initiation_reasons(session: AsyncSession, p: Period) -> dict[str, 
     """``non_initiation_reasons``: for every reason code, the number of ``not_initiate``
     decisions with ``decided_on`` in [from, to] that gave it (a code given twice by one decision
     counts once). Every code is a key, 0 when unused, so that dashboards see stable keys."""
-    lists = await session.scalars(
-        select(Decision.reasons).where(
+    rows = await session.execute(
+        select(DecisionReason.reason, func.count())
+        .join(Decision, Decision.id == DecisionReason.decision_id)
+        .where(
             Decision.decision == InitiationDecision.NOT_INITIATE.value,
             _in(Decision.decided_on, p),
         )
+        .group_by(DecisionReason.reason)
     )
-    counts = Counter(code for reasons in lists.all() for code in set(reasons or ()))
-    return {reason.value: counts[reason.value] for reason in NonInitiationReason}
+    counts = dict(rows.tuples().all())
+    return {reason.value: int(counts.get(reason.value, 0)) for reason in NonInitiationReason}
 
 
 async def alternative_review_types(session: AsyncSession, p: Period) -> dict[str, int]:

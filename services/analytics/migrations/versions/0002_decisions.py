@@ -17,20 +17,6 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "decisions",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("case_id", sa.String(length=36), nullable=False),
-        sa.Column("lscb_id", sa.String(length=20), nullable=False),
-        sa.Column("decision", sa.String(length=20), nullable=False),
-        sa.Column("decided_on", sa.Date(), nullable=False),
-        sa.Column("reasons", sa.JSON(), nullable=False),
-        sa.Column("alternative_review_type", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
-    )
-    with op.batch_alter_table("decisions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_decisions_decided_on"), ["decided_on"], unique=False)
-
-    op.create_table(
         "considerations",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("decision_id", sa.String(length=36), nullable=False),
@@ -45,22 +31,27 @@ def upgrade() -> None:
             batch_op.f("ix_considerations_considered_on"), ["considered_on"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_considerations_decision_id"), ["decision_id"], unique=False
+            "ix_considerations_decision_considered", ["decision_id", "considered_on"], unique=False
         )
 
     op.create_table(
-        "responses",
-        sa.Column("id", sa.String(length=36), nullable=False),
+        "decision_reasons",
         sa.Column("decision_id", sa.String(length=36), nullable=False),
-        sa.Column("responded_on", sa.Date(), nullable=False),
-        sa.Column("action", sa.String(length=30), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
+        sa.Column("reason", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("decision_id", "reason", name=op.f("pk_decision_reasons")),
     )
-    with op.batch_alter_table("responses", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_responses_decision_id"), ["decision_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_responses_responded_on"), ["responded_on"], unique=False
-        )
+    op.create_table(
+        "decisions",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("lscb_id", sa.String(length=20), nullable=False),
+        sa.Column("decision", sa.String(length=20), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("alternative_review_type", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
+    )
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_decisions_decided_on"), ["decided_on"], unique=False)
 
     op.create_table(
         "follow_ups",
@@ -73,13 +64,46 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_follow_ups")),
     )
     with op.batch_alter_table("follow_ups", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_follow_ups_opened_on"), ["opened_on"], unique=False)
-        batch_op.create_index(batch_op.f("ix_follow_ups_due_on"), ["due_on"], unique=False)
         batch_op.create_index(batch_op.f("ix_follow_ups_closed_on"), ["closed_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_follow_ups_due_on"), ["due_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_follow_ups_opened_on"), ["opened_on"], unique=False)
+
+    op.create_table(
+        "responses",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("decision_id", sa.String(length=36), nullable=False),
+        sa.Column("responded_on", sa.Date(), nullable=False),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_responses")),
+    )
+    with op.batch_alter_table("responses", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_responses_decision_responded", ["decision_id", "responded_on"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_responses_responded_on"), ["responded_on"], unique=False
+        )
 
 
 def downgrade() -> None:
-    op.drop_table("follow_ups")
+    with op.batch_alter_table("responses", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_responses_responded_on"))
+        batch_op.drop_index("ix_responses_decision_responded")
+
     op.drop_table("responses")
-    op.drop_table("considerations")
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_follow_ups_opened_on"))
+        batch_op.drop_index(batch_op.f("ix_follow_ups_due_on"))
+        batch_op.drop_index(batch_op.f("ix_follow_ups_closed_on"))
+
+    op.drop_table("follow_ups")
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_decisions_decided_on"))
+
     op.drop_table("decisions")
+    op.drop_table("decision_reasons")
+    with op.batch_alter_table("considerations", schema=None) as batch_op:
+        batch_op.drop_index("ix_considerations_decision_considered")
+        batch_op.drop_index(batch_op.f("ix_considerations_considered_on"))
+
+    op.drop_table("considerations")
