@@ -60,11 +60,20 @@ def dated_between(
 
 
 async def get_visible(
-    session: AsyncSession, model: type[M], key: str, principal: Principal, what: str
+    session: AsyncSession,
+    model: type[M],
+    key: str,
+    principal: Principal,
+    what: str,
+    for_update: bool = False,
 ) -> M:
     """The row ``key`` of ``model`` (which has ``lscb_id``); 404 when missing and, in the same
-    words, when it is another board's, so that its existence is not given away."""
-    found = await session.get(model, key)
+    words, when it is another board's, so that its existence is not given away. ``for_update``
+    row-locks it until the commit (PostgreSQL; SQLite's single writer already serialises) and
+    reads it afresh, so two steps on one row run one after the other."""
+    found = await session.get(
+        model, key, with_for_update=for_update or None, populate_existing=for_update
+    )
     if found is None or not principal.can_see_board(found.lscb_id):
         raise NotFound(f"no {what} {key!r}")
     return found

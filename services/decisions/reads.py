@@ -89,7 +89,6 @@ async def _history(
 
 
 async def decision_read(session: AsyncSession, decision: Decision) -> DecisionRead:
-    await session.flush()
     open_follow_up = await session.scalar(
         select(FollowUp).where(
             FollowUp.decision_id == decision.id, FollowUp.status.in_(OPEN_STATUSES)

@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.decisions.models import Decision, FollowUp
-from services.decisions.service import audit
+from services.decisions.service import about, audit, emit
 from shared.calendar import today
 from shared.events.contracts import FollowUpOverdueV1
 from shared.events.vocab import CaseState
-from shared.outbox import add_event
 from shared.service_app import Runtime
 
 log = logging.getLogger(__name__)
@@ -55,9 +54,7 @@ async def mark_overdue_follow_ups(
 
 
 async def _mark_one(session: AsyncSession, follow_up_id: str, decision_id: str) -> int:
-    decision = await session.scalar(
-        select(Decision).where(Decision.id == decision_id).with_for_update()
-    )
+    decision = await session.get(Decision, decision_id, with_for_update=True)
     follow_up = await session.get(FollowUp, follow_up_id)
     if decision is None or follow_up is None:
         return 0
@@ -83,17 +80,14 @@ async def _mark_one(session: AsyncSession, follow_up_id: str, decision_id: str) 
         state,
         {"follow_up_id": follow_up_id, "due_on": follow_up.due_on.isoformat()},
     )
-    await add_event(
+    await emit(
         session,
         FollowUpOverdueV1(
-            decision_id=decision.id,
-            case_id=decision.case_id,
-            lscb_id=decision.lscb_id,
+            **about(decision),
             follow_up_id=follow_up_id,
             due_on=follow_up.due_on,
             overdue_on=overdue_on,
         ),
-        subject=decision.case_id,
     )
     await session.commit()
     return 1

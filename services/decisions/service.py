@@ -41,16 +41,16 @@ from services.decisions.states import (
 from shared.auth import Principal
 from shared.calendar import today
 from shared.db import insert_if_absent
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
 from shared.events.contracts import (
     ConsiderationRecordedV1,
+    DecisionEventData,
     DecisionRecordedV1,
     FollowUpClosedV1,
     FollowUpOpenedV1,
     LscbResponseRecordedV1,
     ScrInitiatedV1,
 )
-from shared.events.envelope import EventData
 from shared.events.vocab import (
     ConsiderationOutcome,
     InitiationDecision,
@@ -59,6 +59,7 @@ from shared.events.vocab import (
 )
 from shared.idempotency import IdempotencyRequest, commit_once
 from shared.outbox import add_event
+from shared.queries import get_visible
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -79,8 +80,18 @@ async def _commit_step(
         ) from exc
 
 
-async def _emit(session: AsyncSession, data: EventData, case_id: str) -> None:
-    await add_event(session, data, subject=case_id)
+async def emit(session: AsyncSession, data: DecisionEventData) -> None:
+    """Stage a decisions event; keyed by its case, so a case's events stay in order."""
+    await add_event(session, data, subject=data.case_id)
+
+
+def about(decision: Decision) -> dict[str, str]:
+    """The fields every decisions event opens with."""
+    return {
+        "decision_id": decision.id,
+        "case_id": decision.case_id,
+        "lscb_id": decision.lscb_id,
+    }
 
 
 async def audit(
@@ -245,12 +256,10 @@ async def record_decision(
             after,
             data.model_dump(mode="json", exclude={"notification_id"}, exclude_none=True),
         )
-        await _emit(
+        await emit(
             session,
             DecisionRecordedV1(
-                decision_id=decision.id,
-                case_id=case.case_id,
-                lscb_id=case.lscb_id,
+                **about(decision),
                 notification_id=case.notification_id,
                 reference=case.reference,
                 decision=data.decision,
@@ -262,7 +271,6 @@ async def record_decision(
                 reviewers=tuple(data.reviewers),
                 state=after,
             ),
-            case.case_id,
         )
         if after is CaseState.SCR_INITIATED:
             await _emit_scr_initiated(session, decision, decided_on, after_advice=False)
@@ -274,39 +282,20 @@ async def record_decision(
 async def _emit_scr_initiated(
     session: AsyncSession, decision: Decision, on: dt.date, after_advice: bool
 ) -> None:
-    await _emit(
+    await emit(
         session,
         ScrInitiatedV1(
-            decision_id=decision.id,
-            case_id=decision.case_id,
-            lscb_id=decision.lscb_id,
+            **about(decision),
             scr_id=decision.case_id,
             reference=decision.case.reference,
             initiated_on=on,
             after_advice=after_advice,
             reviewers=tuple(decision.reviewers),
         ),
-        decision.case_id,
     )
 
 
 # --- the panel's consideration --------------------------------------------------------------
-
-
-async def locked_decision(
-    session: AsyncSession, principal: Principal, decision_id: str
-) -> Decision:
-    """The decision and its case, row-locked until the commit (PostgreSQL; SQLite's writer lock
-    already serialises), so two steps on one case run one after the other."""
-    decision = await session.scalar(
-        select(Decision)
-        .where(Decision.id == decision_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if decision is None or not principal.can_see_board(decision.lscb_id):
-        raise NotFound(f"no decision {decision_id!r}")
-    return decision
 
 
 async def _considered_before(session: AsyncSession, decision_id: str) -> bool:
@@ -343,7 +332,9 @@ async def record_consideration(
     response_days: int,
 ) -> ConsiderationRead:
     async def operation() -> ConsiderationRead:
-        decision = await locked_decision(session, principal, decision_id)
+        decision = await get_visible(
+            session, Decision, decision_id, principal, "decision", for_update=True
+        )
         case = decision.case
         first = not await _considered_before(session, decision.id)
         step = consideration_step(data.outcome, first)
@@ -370,12 +361,10 @@ async def record_consideration(
             change,
         )
         _move(case, after, considered_on)
-        await _emit(
+        await emit(
             session,
             ConsiderationRecordedV1(
-                decision_id=decision.id,
-                case_id=case.case_id,
-                lscb_id=case.lscb_id,
+                **about(decision),
                 consideration_id=entry.id,
                 considered_on=considered_on,
                 outcome=data.outcome,
@@ -384,7 +373,6 @@ async def record_consideration(
                 response_due_on=due_on,
                 state=after,
             ),
-            case.case_id,
         )
         follow_up = None
         if due_on is not None:
@@ -429,19 +417,16 @@ async def _open_follow_up(
         status="open",
     )
     session.add(follow_up)
-    await _emit(
+    await emit(
         session,
         FollowUpOpenedV1(
-            decision_id=decision.id,
-            case_id=decision.case_id,
-            lscb_id=decision.lscb_id,
+            **about(decision),
             follow_up_id=follow_up.id,
             consideration_id=consideration_id,
             reason=reason,
             opened_on=opened_on,
             due_on=due_on,
         ),
-        decision.case_id,
     )
     return follow_up
 
@@ -457,7 +442,9 @@ async def record_response(
     idem: IdempotencyRequest | None,
 ) -> ResponseRead:
     async def operation() -> ResponseRead:
-        decision = await locked_decision(session, principal, decision_id)
+        decision = await get_visible(
+            session, Decision, decision_id, principal, "decision", for_update=True
+        )
         case = decision.case
         before = CaseState(case.state)
         after = next_state(before, response_step(data.action))
@@ -495,30 +482,27 @@ async def record_response(
             entry.id,
         )
         _move(case, after, responded_on)
-        ids = {"decision_id": decision.id, "case_id": case.case_id, "lscb_id": case.lscb_id}
-        await _emit(
+        await emit(
             session,
             LscbResponseRecordedV1(
-                **ids,
+                **about(decision),
                 response_id=entry.id,
                 follow_up_id=follow_up.id,
                 responded_on=responded_on,
                 action=data.action,
                 state=after,
             ),
-            case.case_id,
         )
-        await _emit(
+        await emit(
             session,
             FollowUpClosedV1(
-                **ids,
+                **about(decision),
                 follow_up_id=follow_up.id,
                 response_id=entry.id,
                 closed_on=responded_on,
                 action=data.action,
                 was_overdue=was_overdue,
             ),
-            case.case_id,
         )
         if after is CaseState.SCR_INITIATED_AFTER_ADVICE:
             await _emit_scr_initiated(session, decision, responded_on, after_advice=True)

@@ -85,13 +85,15 @@ class NotificationReceivedV1(EventData):
 # its own business date, so that a consumer can answer "as of any date" from the events alone.
 
 
-class _DecisionEvent(EventData):
+class DecisionEventData(EventData):
+    """What every decisions event carries: the case (its Kafka key), decision and board."""
+
     decision_id: str
     case_id: str
     lscb_id: str
 
 
-class DecisionRecordedV1(_DecisionEvent):
+class DecisionRecordedV1(DecisionEventData):
     event_type = "decision.recorded"
     producer = "decisions"
     summary = "A board decided to initiate an SCR, or not to (with its reasons)."
@@ -112,7 +114,7 @@ class DecisionRecordedV1(_DecisionEvent):
     state: CaseState = Field(description="The case's state after the decision.")
 
 
-class ConsiderationRecordedV1(_DecisionEvent):
+class ConsiderationRecordedV1(DecisionEventData):
     event_type = "consideration.recorded"
     producer = "decisions"
     summary = "The panel considered a non-initiation decision: agree, challenge or refer back."
@@ -126,7 +128,7 @@ class ConsiderationRecordedV1(_DecisionEvent):
     state: CaseState = Field(description="The case's state after the consideration.")
 
 
-class FollowUpOpenedV1(_DecisionEvent):
+class FollowUpOpenedV1(DecisionEventData):
     event_type = "follow_up.opened"
     producer = "decisions"
     summary = "A challenge or referral back asks the board for a response by a due date."
@@ -138,7 +140,7 @@ class FollowUpOpenedV1(_DecisionEvent):
     due_on: dt.date
 
 
-class FollowUpOverdueV1(_DecisionEvent):
+class FollowUpOverdueV1(DecisionEventData):
     event_type = "follow_up.overdue"
     producer = "decisions"
     summary = "A follow-up passed its due date without a response (emitted once)."
@@ -148,7 +150,7 @@ class FollowUpOverdueV1(_DecisionEvent):
     overdue_on: dt.date = Field(description="The business date: the day after the due date.")
 
 
-class FollowUpClosedV1(_DecisionEvent):
+class FollowUpClosedV1(DecisionEventData):
     event_type = "follow_up.closed"
     producer = "decisions"
     summary = "The board's response closed a follow-up."
@@ -160,7 +162,7 @@ class FollowUpClosedV1(_DecisionEvent):
     was_overdue: bool
 
 
-class LscbResponseRecordedV1(_DecisionEvent):
+class LscbResponseRecordedV1(DecisionEventData):
     event_type = "lscb_response.recorded"
     producer = "decisions"
     summary = "A board answered the panel: it initiates an SCR, or gives further information."
@@ -172,7 +174,7 @@ class LscbResponseRecordedV1(_DecisionEvent):
     state: CaseState = Field(description="The case's state after the response.")
 
 
-class ScrInitiatedV1(_DecisionEvent):
+class ScrInitiatedV1(DecisionEventData):
     event_type = "scr.initiated"
     producer = "decisions"
     summary = "An SCR was initiated: on the board's own decision, or after the panel's advice."
