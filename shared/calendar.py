@@ -83,3 +83,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     return dt.date(year, month, min(day.day, 28))
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's end (31 Aug + 6 -> 28/29 Feb)."""
+    return months_before(day, -months)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.db import idempotency_table, utcnow
-from shared.errors import DomainError, Invalid
+from shared.errors import Conflict, DomainError, Invalid
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -114,3 +114,21 @@ async def commit_once(
             return stored
         raise
     return result
+
+
+async def commit_step(
+    session: AsyncSession,
+    idem: IdempotencyRequest | None,
+    operation: Callable[[], Awaitable[R]],
+    read_model: type[R],
+    what: str,
+) -> R:
+    """:func:`commit_once` for a step on one record (a case, a notice...): a unique key broken
+    by a step recorded at the same instant (the loser of a race) answers 409, not 500."""
+    try:
+        return await commit_once(session, idem, operation, read_model)
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(
+            f"another step on this {what} was recorded at the same moment; reload it"
+        ) from exc

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -19,10 +19,11 @@ from shared.bus import broker_reachable, ensure_topics_forever
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine
-from shared.errors import install_error_handlers
+from shared.errors import Invalid, install_error_handlers
 from shared.events.envelope import EventData
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay, pending_count, session_factory_with_wakeup
+from shared.schemas import holds_nul
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def build_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(spec.router)
+    app.include_router(spec.router, dependencies=[Depends(reject_nul)])
     app.include_router(_health_router(spec.name))
     return app
 
@@ -117,6 +118,18 @@ async def _stop(runtime: Runtime, workers: asyncio.Task[None], grace: float = 15
         await asyncio.wait({workers}, timeout=5)
     if workers.done() and not workers.cancelled() and workers.exception() is not None:
         log.error("background workers had failed", exc_info=workers.exception())
+
+
+def reject_nul(request: Request) -> None:
+    """A NUL character in a path segment, query parameter or idempotency key answers 422 naming
+    it (bodies are checked by ``StrictInput``): PostgreSQL would refuse it with a 500."""
+    for name, value in (
+        *request.path_params.items(),
+        *request.query_params.multi_items(),
+        ("Idempotency-Key", request.headers.get("idempotency-key", "")),
+    ):
+        if holds_nul(value):
+            raise Invalid(name, "must not contain the NUL character")
 
 
 def _health_router(name: str) -> APIRouter:

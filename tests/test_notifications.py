@@ -14,6 +14,7 @@ import pytest
 from shared.calendar import working_days_after
 from shared.config import PlatformSettings
 from shared.events.topics import events_topic
+from shared.events.vocab import Role
 from tests.support.databases import DatabaseFactory
 from tests.support.kafka import read_topic
 from tests.support.services import auth, running_app, settings_for
@@ -424,3 +425,25 @@ async def test_events_are_published_keyed_by_case(client, platform):
     assert event["data"]["reference"] == created["reference"]
     assert event["data"]["notified_on"] == "2014-03-07"
     assert "summary" not in event["data"]  # free text stays in the notifications service
+
+
+async def test_a_nul_character_is_422_naming_where_it_was(client, platform):
+    """PostgreSQL cannot store NUL in text: every service refuses it as bad input (shared
+    ``StrictInput`` for bodies, the shared router dependency for paths, queries and keys)."""
+    board = auth(platform, Role.LSCB, lscb_id="E06000001")
+    cases = [
+        ("POST", "/v1/notifications", {}, body(summary="a\x00b"), {}, "summary"),
+        ("POST", "/v1/notifications", {}, body(agencies_involved=["po\x00lice"]), {}, None),
+        ("GET", "/v1/notifications", {"lscb_id": "E06\x00"}, None, {}, "lscb_id"),
+        ("GET", "/v1/notifications/ab%00cd", {}, None, {}, None),
+        ("POST", "/v1/notifications", {}, body(), {"Idempotency-Key": "k\x00"}, None),
+    ]
+    for method, path, params, payload, extra_headers, field in cases:
+        response = await client.request(
+            method, path, params=params, json=payload, headers={**board, **extra_headers}
+        )
+        assert response.status_code == 422, (path, response.text)
+        if field is not None:
+            assert response.json()["errors"][0]["field"] == field, response.text
+    listed = await client.get("/v1/notifications", headers=board)
+    assert listed.json()["total"] == 0

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.decisions import reads
@@ -57,27 +54,9 @@ from shared.events.vocab import (
     NonInitiationReason,
     ResponseAction,
 )
-from shared.idempotency import IdempotencyRequest, commit_once
+from shared.idempotency import IdempotencyRequest, commit_step
 from shared.outbox import add_event
 from shared.queries import get_visible
-
-R = TypeVar("R", bound=BaseModel)
-
-
-async def _commit_step(
-    session: AsyncSession,
-    idem: IdempotencyRequest | None,
-    operation: Callable[[], Awaitable[R]],
-    read_model: type[R],
-) -> R:
-    try:
-        return await commit_once(session, idem, operation, read_model)
-    except IntegrityError as exc:
-        # Another request changed the same case in the same instant and won.
-        await session.rollback()
-        raise Conflict(
-            "another step on this case was recorded at the same moment; reload it"
-        ) from exc
 
 
 async def emit(session: AsyncSession, data: DecisionEventData) -> None:
@@ -276,7 +255,7 @@ async def record_decision(
             await _emit_scr_initiated(session, decision, decided_on, after_advice=False)
         return await reads.decision_read(session, decision)
 
-    return await _commit_step(session, idem, operation, DecisionRead)
+    return await commit_step(session, idem, operation, DecisionRead, "case")
 
 
 async def _emit_scr_initiated(
@@ -394,7 +373,7 @@ async def record_consideration(
             recorded_at=entry.recorded_at,
         )
 
-    return await _commit_step(session, idem, operation, ConsiderationRead)
+    return await commit_step(session, idem, operation, ConsiderationRead, "case")
 
 
 async def _open_follow_up(
@@ -518,4 +497,4 @@ async def record_response(
             recorded_at=entry.recorded_at,
         )
 
-    return await _commit_step(session, idem, operation, ResponseRead)
+    return await commit_step(session, idem, operation, ResponseRead, "case")

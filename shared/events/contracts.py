@@ -13,13 +13,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events.envelope import EventData
 from shared.events.vocab import (
     AbuseOrNeglect,
+    AddresseeKind,
     CaseState,
     ConsiderationOutcome,
     InitiationDecision,
     NonInitiationReason,
+    NonPublicationAction,
+    NonPublicationOutcome,
+    NonPublicationProposal,
+    NonPublicationReason,
+    NonPublicationState,
     Outcome,
+    QualityFeature,
+    QualityProblem,
+    RecommendationLevel,
+    RecommendationStatus,
     ResponseAction,
+    Sector,
     Sex,
+    WorkingTogether,
 )
 
 
@@ -186,6 +198,160 @@ class ScrInitiatedV1(DecisionEventData):
     reviewers: tuple[str, ...] = ()
 
 
+# --- publication ------------------------------------------------------------------------------
+# Every publication event names the SCR and its case (the same id: the Kafka key, so that an
+# SCR's events stay in order behind its initiation) and the board, and carries its business date.
+
+
+class PublicationEventData(EventData):
+    """What every publication event carries: the SCR, its case (the Kafka key) and board."""
+
+    scr_id: str
+    case_id: str
+    lscb_id: str
+
+
+class RecommendationFacts(BaseModel):
+    """A recommendation as the figures see it: no text, only what is counted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    recommendation_id: str
+    level: RecommendationLevel
+    sector: Sector
+    addressee_kind: AddresseeKind
+    names_addressee: bool = Field(
+        description="The pre-screen found a specific addressee (not 'all agencies' and the like)."
+    )
+    due_on: dt.date | None = None
+
+
+class ReportReceivedV1(PublicationEventData):
+    event_type = "report.received"
+    producer = "publication"
+    summary = (
+        "A board sent an SCR's final report before publication; `short_notice` when fewer than "
+        "7 days before its planned publication."
+    )
+
+    report_id: str
+    submitted_on: dt.date = Field(description="The business date of this event.")
+    planned_publication_on: dt.date
+    short_notice: bool
+    notice_days: int = Field(description="Days from submission to planned publication.")
+    initiated_on: dt.date
+    working_together: WorkingTogether
+    recommendations: tuple[RecommendationFacts, ...] = ()
+
+
+class ReportPublishedV1(PublicationEventData):
+    event_type = "report.published"
+    producer = "publication"
+    summary = "A board confirmed a report's publication (date and address)."
+
+    report_id: str
+    published_on: dt.date = Field(description="The business date of this event.")
+    url: str
+
+
+class NoticeEventData(PublicationEventData):
+    """What every event of a non-publication notice carries: the notice, its state after the
+    step, and the step's number in the notice's history (steps of one day are told apart by it)."""
+
+    notice_id: str
+    state: NonPublicationState
+    seq: int = Field(ge=1, description="1 for the notice itself, then one per step.")
+
+
+class NonPublicationNotifiedV1(NoticeEventData):
+    event_type = "non_publication.notified"
+    producer = "publication"
+    summary = "A board notified a decision not to publish an SCR report in full."
+
+    notified_on: dt.date = Field(description="The business date of this event.")
+    reasons: tuple[NonPublicationReason, ...]
+    proposal: NonPublicationProposal
+    delay_until: dt.date | None = None
+    initiated_on: dt.date
+    recommendations: tuple[RecommendationFacts, ...] = ()
+
+
+class NonPublicationConsideredV1(NoticeEventData):
+    event_type = "non_publication.considered"
+    producer = "publication"
+    summary = "The panel accepted or challenged a decision not to publish."
+
+    consideration_id: str
+    considered_on: dt.date = Field(description="The business date of this event.")
+    outcome: NonPublicationOutcome
+    first_consideration: bool
+    statutory_breach: bool = False
+
+
+class NonPublicationRespondedV1(NoticeEventData):
+    event_type = "non_publication.responded"
+    producer = "publication"
+    summary = (
+        "A board answered: it publishes after all, or maintains its decision (back to the panel)."
+    )
+
+    response_id: str
+    responded_on: dt.date = Field(description="The business date of this event.")
+    action: NonPublicationAction
+    published_on: dt.date | None = None
+    url: str | None = None
+
+
+class NonPublicationResolvedV1(NoticeEventData):
+    event_type = "non_publication.resolved"
+    producer = "publication"
+    summary = (
+        "A notice reached an outcome: the panel accepted it, or the report was published "
+        "(an accepted notice may still be published later, so a notice may resolve twice)."
+    )
+
+    resolved_on: dt.date = Field(description="The business date of this event.")
+    resolution: NonPublicationState = Field(description="`accepted` or `published`.")
+    proposal: NonPublicationProposal
+
+
+class QualityReviewRecordedV1(PublicationEventData):
+    event_type = "quality_review.recorded"
+    producer = "publication"
+    summary = "A panel member scored a report against para 28 and flagged para 27's problems."
+
+    review_id: str
+    report_id: str
+    reviewed_on: dt.date = Field(description="The business date of this event.")
+    working_together: WorkingTogether
+    scores: dict[QualityFeature, int]
+    problems: tuple[QualityProblem, ...] = ()
+
+
+class RecommendationUpdatedV1(PublicationEventData):
+    event_type = "recommendation.updated"
+    producer = "publication"
+    summary = "A board moved a recommendation's implementation status, with evidence."
+
+    recommendation_id: str
+    report_id: str | None = None
+    notice_id: str | None = None
+    changed_on: dt.date = Field(description="The business date of this event.")
+    status_before: RecommendationStatus
+    status: RecommendationStatus
+    seq: int = Field(ge=1, description="The update's number in the recommendation's history.")
+
+
+class ScrOverdueV1(PublicationEventData):
+    event_type = "scr.overdue"
+    producer = "publication"
+    summary = "Six months after initiation, neither a report nor a notice has come (once per SCR)."
+
+    initiated_on: dt.date
+    due_on: dt.date
+    overdue_on: dt.date = Field(description="The business date: the day after the due date.")
+
+
 ALL_EVENTS: tuple[type[EventData], ...] = (
     LscbRegisteredV1,
     LscbUpdatedV1,
@@ -197,6 +363,15 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     FollowUpClosedV1,
     LscbResponseRecordedV1,
     ScrInitiatedV1,
+    ReportReceivedV1,
+    ReportPublishedV1,
+    NonPublicationNotifiedV1,
+    NonPublicationConsideredV1,
+    NonPublicationRespondedV1,
+    NonPublicationResolvedV1,
+    QualityReviewRecordedV1,
+    RecommendationUpdatedV1,
+    ScrOverdueV1,
 )
 
 EVENTS_BY_TYPE: dict[str, type[EventData]] = {cls.type_name(): cls for cls in ALL_EVENTS}

@@ -96,3 +96,111 @@ class CaseState(StrEnum):
     AGREED_WITHOUT_CHALLENGE = "agreed_without_challenge"
     ACCEPTED_AFTER_FURTHER_INFORMATION = "accepted_after_further_information"
     SCR_INITIATED_AFTER_ADVICE = "scr_initiated_after_advice"
+
+
+# --- publication -----------------------------------------------------------------------------
+
+
+class RecommendationLevel(StrEnum):
+    LOCAL = "local"
+    NATIONAL = "national"
+
+
+class AddresseeKind(StrEnum):
+    """Para 28: recommendations "addressed to named people or organisations"."""
+
+    ORGANISATION = "organisation"
+    NAMED_POST = "named_post"
+
+
+class Sector(StrEnum):
+    """Who a recommendation is for (para 28: "including adult services where appropriate")."""
+
+    CHILDRENS_SERVICES = "childrens_services"
+    HEALTH = "health"
+    POLICE = "police"
+    EDUCATION = "education"
+    ADULT_SERVICES = "adult_services"
+    OTHER = "other"
+
+
+class RecommendationStatus(StrEnum):
+    """Where a recommendation's implementation stands (para 29: chairs monitor it)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    IMPLEMENTED = "implemented"
+    NOT_ACCEPTED = "not_accepted"
+
+
+class NonPublicationReason(StrEnum):
+    """Why a board proposes not to publish an SCR report in full (para 22)."""
+
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings"
+    WELFARE_OF_CHILD = "welfare_of_child"
+    WELFARE_OF_FAMILY = "welfare_of_family"  # siblings or other family members
+    OTHER = "other"
+
+
+class NonPublicationProposal(StrEnum):
+    """What the board proposes instead of full publication (para 23)."""
+
+    WITHHOLD = "withhold"
+    DELAY = "delay"  # until a date or an event
+    ANONYMISED_SUMMARY = "anonymised_summary"
+    RECOMMENDATIONS_ONLY = "recommendations_only"
+
+
+class NonPublicationOutcome(StrEnum):
+    """The panel's view of a decision not to publish."""
+
+    ACCEPT = "accept"
+    CHALLENGE = "challenge"
+
+
+class NonPublicationAction(StrEnum):
+    """A board's answer to a challenge (or, once accepted, a later publication)."""
+
+    PUBLISH = "publish"
+    MAINTAIN = "maintain"
+
+
+class NonPublicationState(StrEnum):
+    """Where a non-publication notice stands (DOMAIN.md §3); the transitions are the table in
+    ``services/publication/states.py``."""
+
+    AWAITING_PANEL = "awaiting_panel"
+    ACCEPTED = "accepted"
+    AWAITING_LSCB = "awaiting_lscb"
+    PUBLISHED = "published"
+
+
+class QualityFeature(StrEnum):
+    """The seven features of an effective SCR (para 28), each scored 1 to 4 by a reviewer."""
+
+    CAUSES_AND_PREVENTION = "causes_and_prevention"  # what caused it, how to prevent it
+    CONCISE_CRITICAL_POINTS = "concise_critical_points"  # not a lengthy chronology
+    ANALYSIS_OF_WHAT_AND_WHY = "analysis_of_what_and_why"  # individual errors, system failures
+    CLEAR_ADDRESSED_RECOMMENDATIONS = "clear_addressed_recommendations"  # to named people
+    LESSONS_FOR_SERVICES = "lessons_for_services"  # not a blow-by-blow account
+    PROPORTIONATE = "proportionate"  # a sliding scale, not a fixed methodology
+    FAILINGS_AT_ALL_LEVELS = "failings_at_all_levels"  # and good practice, not only lower levels
+
+
+class QualityProblem(StrEnum):
+    """The key problems the panel sees in reports (para 27), flagged by a reviewer."""
+
+    IRRELEVANT_DETAIL_AND_JARGON = "irrelevant_detail_and_jargon"
+    LISTS_WITHOUT_ASKING_WHY = "lists_without_asking_why"
+    IGNORES_HUMAN_MOTIVATION = "ignores_human_motivation"
+    NOT_CHILD_CENTRED = "not_child_centred"
+    UNCLEAR_RECOMMENDATIONS = "unclear_recommendations"
+
+
+class WorkingTogether(StrEnum):
+    """Whether an SCR was initiated before or after Working Together 2013 came into force on
+    15 April 2013 (para 25 compares the two)."""
+
+    BEFORE_2013 = "before_working_together_2013"
+    UNDER_2013 = "under_working_together_2013"
