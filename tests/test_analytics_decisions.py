@@ -39,6 +39,7 @@ from shared.events.vocab import (
 )
 from tests.support.databases import DatabaseFactory
 from tests.support.services import auth, running_app, settings_for
+from tests.test_analytics_publication import PUBLICATION_FIGURES
 
 DAY = dt.timedelta(days=1)
 FROM, TO = dt.date(2014, 10, 1), dt.date(2015, 3, 31)
@@ -506,6 +507,7 @@ async def test_the_route_answers_every_figure(
             "lscbs_total",
             "lscbs_silent_12_months",
             *want,
+            *PUBLICATION_FIGURES,
         }
         assert _only(body, want) == want
         assert body["period"] == params

@@ -3,13 +3,17 @@
 They are filled from events only. There are no foreign keys: events about different boards and
 cases travel on different partitions, so a notification may be applied before its board is, and
 nothing here may assume that another event of the same case was applied first either.
+
+Histories (a notice's steps, a recommendation's status changes) are kept as one row per step,
+keyed by the producer's own step number, so that "where did it stand at a date" is a lookup of the
+latest step on or before that date, whatever order the steps were applied in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Index, MetaData, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION
@@ -114,3 +118,124 @@ class FollowUp(Base):
     opened_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
     due_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
+
+
+# --- publication --------------------------------------------------------------------------------
+
+
+class Report(Base):
+    """An SCR's final report, sent before publication.
+
+    Its receipt and its publication each fill in their own columns of one row, so they may arrive
+    in either order: a publication seen first makes the row with ``submitted_on`` still unknown.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scr_id: Mapped[str] = mapped_column(String(36))
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    submitted_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
+    short_notice: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    published_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class Notice(Base):
+    """A board's decision not to publish an SCR report in full, as notified."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scr_id: Mapped[str] = mapped_column(String(36))
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    notified_on: Mapped[dt.date] = mapped_column(Date, index=True)
+
+
+class NoticeStep(Base):
+    """One step of a notice's history (its notification, a panel consideration, a board's
+    response) and the notice's state after it. ``seq`` is the publication service's number of the
+    step: it orders steps of one day, and a redelivered step finds its row already there.
+
+    Only a consideration has ``considered_on`` (its ``on`` again), ``outcome`` and
+    ``first_consideration``: the consideration figures count those rows by them.
+    """
+
+    __tablename__ = "notice_steps"
+    # "The notice's latest step on or before `to`" looks a notice's steps up by both.
+    __table_args__ = (Index("ix_notice_steps_notice_on", "notice_id", "on", "seq"),)
+
+    notice_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # notified, considered or responded
+    on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20))  # a NonPublicationState value
+    considered_on: Mapped[dt.date | None] = mapped_column(Date, index=True, default=None)
+    outcome: Mapped[str | None] = mapped_column(String(20), default=None)  # NonPublicationOutcome
+    first_consideration: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    statutory_breach: Mapped[bool | None] = mapped_column(Boolean, default=None)
+
+
+class QualityReview(Base):
+    """A panel member's review of a report: whether its SCR was initiated under Working Together
+    2013 is carried by the review itself, so that the report's own event need not be here."""
+
+    __tablename__ = "quality_reviews"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    report_id: Mapped[str] = mapped_column(String(36))
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    reviewed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    working_together: Mapped[str] = mapped_column(String(40))  # a WorkingTogether value
+
+
+class QualityScore(Base):
+    """One feature's score in a review (para 28): a row each, so that SQL averages them."""
+
+    __tablename__ = "quality_scores"
+
+    review_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    feature: Mapped[str] = mapped_column(String(40), primary_key=True)  # a QualityFeature
+    score: Mapped[int] = mapped_column(Integer)
+
+
+class QualityProblemFlag(Base):
+    """One problem (para 27) a review flagged: a row each, so that SQL counts them."""
+
+    __tablename__ = "quality_problems"
+
+    review_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    problem: Mapped[str] = mapped_column(String(40), primary_key=True)  # a QualityProblem
+
+
+class Recommendation(Base):
+    """A recommendation of a report or a notice, made (status ``proposed``) on the report's
+    ``submitted_on`` or the notice's ``notified_on``. Its later statuses are its steps."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lscb_id: Mapped[str] = mapped_column(String(20))
+    made_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    names_addressee: Mapped[bool] = mapped_column(Boolean)
+    due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+
+
+class RecommendationStep(Base):
+    """One change of a recommendation's implementation status, keyed by the producer's number of
+    the change (so a redelivery finds its row, and changes of one day keep their order)."""
+
+    __tablename__ = "recommendation_steps"
+    # "The recommendation's latest change on or before `to`" looks its changes up by both.
+    __table_args__ = (
+        Index(
+            "ix_recommendation_steps_recommendation_changed",
+            "recommendation_id",
+            "changed_on",
+            "seq",
+        ),
+    )
+
+    recommendation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # a RecommendationStatus value

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.vocab import QualityFeature, QualityProblem, RecommendationStatus
+
 
 class Period(BaseModel):
     """A closed period of business dates; the JSON keys are literally ``from`` and ``to``."""
@@ -17,6 +19,68 @@ class Period(BaseModel):
 
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
+
+
+class QualityRead(BaseModel):
+    """The quality reviews of one side of the Working Together 2013 split."""
+
+    reports_reviewed: int = Field(
+        description="Quality reviews (one per report) with reviewed_on in the period."
+    )
+    mean_scores: dict[QualityFeature, float | None] = Field(
+        description=(
+            "For every feature of an effective SCR (para 28; all present): the mean score (1 to 4)"
+            " of the reviews that scored it, to one decimal (halves rounded up); null when none"
+            " did."
+        )
+    )
+    problem_share_pct: dict[QualityProblem, float | None] = Field(
+        description=(
+            "For every key problem (para 27; all present): 100 * the reviews flagging it /"
+            " reports_reviewed, to one decimal (halves rounded up); null when none were reviewed."
+        )
+    )
+
+
+class QualityByWorkingTogether(BaseModel):
+    """The quality of reports reviewed in the period, split by whether the SCR was initiated
+    before or under Working Together 2013 (15 April 2013): para 25 compares the two."""
+
+    before_working_together_2013: QualityRead = Field(
+        description="Reviews of SCRs initiated before 15 April 2013."
+    )
+    under_working_together_2013: QualityRead = Field(
+        description="Reviews of SCRs initiated on or after 15 April 2013."
+    )
+
+
+class RecommendationsRead(BaseModel):
+    """The recommendations made in the period and where they stand at its end."""
+
+    total: int = Field(
+        description=(
+            "Recommendations made in the period: of reports received (submitted_on) or of"
+            " non-publication notices notified (notified_on) in it."
+        )
+    )
+    by_status: dict[RecommendationStatus, int] = Field(
+        description=(
+            "Of those, how many are in each implementation status at `to` (all present): the"
+            " status after the latest change dated on or before `to`, `proposed` before any."
+        )
+    )
+    named_addressee_pct: float | None = Field(
+        description=(
+            "100 * those addressed to a specific, named organisation or person / total, to one"
+            " decimal (halves rounded up); null when none were made."
+        )
+    )
+    overdue: int = Field(
+        description=(
+            "Of those, the ones due before `to` and at `to` neither `implemented` nor"
+            " `not_accepted`."
+        )
+    )
 
 
 class SummaryRead(BaseModel):
@@ -84,9 +148,46 @@ class SummaryRead(BaseModel):
     statutory_breaches_flagged: int = Field(
         description="Panel considerations with considered_on in the period that flagged a breach."
     )
+    reports_received_before_publication: int = Field(
+        description="Final SCR reports sent before publication, with submitted_on in the period."
+    )
+    reports_short_notice: int = Field(
+        description="Of those, sent fewer than 7 days before their planned publication."
+    )
+    non_publication_cases_considered: int = Field(
+        description=(
+            "Non-publication notices whose first panel consideration has considered_on in the"
+            " period (a notice first considered before `from` is not counted)."
+        )
+    )
+    non_publication_accepted: int = Field(
+        description=(
+            "Of those, the ones `accepted` at `to` (the state after the notice's latest step dated"
+            " on or before `to`; steps of one day in their order)."
+        )
+    )
+    non_publication_being_reconsidered: int = Field(
+        description=(
+            "Of those, the ones awaiting the panel or the board again at `to`, after a challenge"
+            " (`awaiting_panel` or `awaiting_lscb`)."
+        )
+    )
+    non_publication_since_published: int = Field(
+        description="Of those, the ones whose report was `published` by `to`."
+    )
+    completed_scrs: int = Field(
+        description="reports_received_before_publication + non_publication_cases_considered."
+    )
+    publication_rate_pct: float | None = Field(
+        description=(
+            "100 * (reports_received_before_publication + non_publication_since_published) /"
+            " completed_scrs, to one decimal (halves rounded up); null when none were completed."
+        )
+    )
     panel_considerations: int = Field(
         description=(
-            "Every panel consideration record with considered_on in the period, first or later."
+            "Every panel consideration record with considered_on in the period, first or later:"
+            " of non-initiation decisions and of non-publication notices alike."
         )
     )
     panel_considerations_per_month: float | None = Field(
@@ -113,5 +214,17 @@ class SummaryRead(BaseModel):
         description=(
             "Follow-ups open at `to` (opened on or before it, not closed on or before it) whose"
             " due date is before `to`."
+        )
+    )
+    quality: QualityByWorkingTogether = Field(
+        description=(
+            "Quality reviews with reviewed_on in the period, split by Working Together 2013: each"
+            " feature's mean score and the share of reports flagging each problem."
+        )
+    )
+    recommendations: RecommendationsRead = Field(
+        description=(
+            "Recommendations made in the period: how many, by status at `to`, the share with a"
+            " named addressee, and how many are overdue at `to`."
         )
     )

@@ -2,7 +2,8 @@
 
 Every figure is "as of the end of the period": only facts dated on or before ``to`` count.
 Counts are SQL aggregates, a handful of queries whatever the volume; the registry (a few hundred
-boards) is read whole. ``bench/summary.py`` measures it.
+boards) is read whole. ``bench/summary.py`` measures it. The publication figures are in
+``publication_figures.py``; the rounding to one decimal, in ``arithmetic.py``.
 """
 
 from __future__ import annotations
@@ -11,22 +12,29 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from services.analytics.arithmetic import in_period, one_decimal, percent
 from services.analytics.models import (
     Consideration,
     Decision,
     DecisionReason,
     FollowUp,
     Lscb,
+    NoticeStep,
     Notification,
     Response,
+)
+from services.analytics.publication_figures import (
+    non_publication_outcomes,
+    quality,
+    recommendations,
+    report_counts,
 )
 from services.analytics.schemas import Period, SummaryRead
 from shared.calendar import months_before, today
@@ -52,11 +60,12 @@ def period(date_from: dt.date | None, date_to: dt.date | None) -> Period:
     return Period(date_from=start, date_to=end)
 
 
-# Every kind of panel consideration, by its business date. The considerations of
-# non-publication notices will be one more line here.
-CONSIDERATION_DATES: tuple[InstrumentedAttribute[dt.date], ...] = (Consideration.considered_on,)
-
-TENTH = Decimal("0.1")
+# Every kind of panel consideration, by its business date: of non-initiation decisions, and of
+# non-publication notices (only a notice's consideration steps have a ``considered_on``).
+CONSIDERATION_DATES: tuple[InstrumentedAttribute[Any], ...] = (
+    Consideration.considered_on,
+    NoticeStep.considered_on,
+)
 
 
 async def summary(session: AsyncSession, p: Period) -> SummaryRead:
@@ -66,6 +75,9 @@ async def summary(session: AsyncSession, p: Period) -> SummaryRead:
     considered = await non_initiation_outcomes(session, p)
     referred_back, breaches = await consideration_counts(session, p)
     considerations = await panel_considerations(session, p)
+    reports, short_notice = await report_counts(session, p)
+    notices = await non_publication_outcomes(session, p)
+    completed = reports + notices.considered
     return SummaryRead(
         period=p,
         notifications_received=received,
@@ -84,34 +96,25 @@ async def summary(session: AsyncSession, p: Period) -> SummaryRead:
         awaiting_further_information=considered.awaiting_further_information,
         referrals_back=referred_back,
         statutory_breaches_flagged=breaches,
+        reports_received_before_publication=reports,
+        reports_short_notice=short_notice,
+        non_publication_cases_considered=notices.considered,
+        non_publication_accepted=notices.accepted,
+        non_publication_being_reconsidered=notices.being_reconsidered,
+        non_publication_since_published=notices.since_published,
+        completed_scrs=completed,
+        publication_rate_pct=percent(reports + notices.since_published, completed),
         panel_considerations=considerations,
         panel_considerations_per_month=per_month(considerations, p),
         non_initiation_reasons=await non_initiation_reasons(session, p),
         alternative_review_types=await alternative_review_types(session, p),
         follow_ups_overdue=await follow_ups_overdue(session, p.date_to),
+        quality=await quality(session, p),
+        recommendations=await recommendations(session, p),
     )
 
 
-# --- rounding and the calendar ------------------------------------------------------------------
-
-
-def one_decimal(value: Fraction) -> float:
-    """``value`` to one decimal, halves rounded up (0.25 -> 0.3), never to the even neighbour.
-
-    The figures' denominators are small, so the Decimal quotient (28 digits) is either exact, as
-    it is for every value that lies on a half, or far too far from a half for its last digit to
-    matter: the rounding is the exact one.
-    """
-    quotient = Decimal(value.numerator) / Decimal(value.denominator)
-    return float(quotient.quantize(TENTH, rounding=ROUND_HALF_UP))
-
-
-def percent(part: int, whole: int) -> float | None:
-    """100 * ``part`` / ``whole`` to one decimal, halves rounded up (35 of 66: 53.0); ``None``
-    when ``whole`` is 0."""
-    if whole == 0:
-        return None
-    return one_decimal(Fraction(100 * part, whole))
+# --- the calendar -------------------------------------------------------------------------------
 
 
 def calendar_months(start: dt.date, end: dt.date) -> Fraction:
@@ -143,8 +146,7 @@ def per_month(count: int, p: Period) -> float | None:
     return one_decimal(count / months)
 
 
-def _in(column: Any, p: Period) -> ColumnElement[bool]:
-    return column.between(p.date_from, p.date_to)
+# --- the registry and notifications -------------------------------------------------------------
 
 
 async def notification_counts(session: AsyncSession, p: Period) -> tuple[int, int]:
@@ -159,7 +161,12 @@ async def notification_counts(session: AsyncSession, p: Period) -> tuple[int, in
             )
         )
     ).one()
-    return int(row[0]), int(row[1])
+    notice_breaches = await session.scalar(
+        select(func.count())
+        .select_from(NoticeStep)
+        .where(NoticeStep.statutory_breach.is_(True), in_period(NoticeStep.considered_on, p))
+    )
+    return int(row[0]), int(row[1]) + int(notice_breaches or 0)
 
 
 def _merged_by(board: Lscb, day: dt.date) -> bool:
@@ -209,7 +216,10 @@ async def initiation_decisions(session: AsyncSession, p: Period) -> int:
     count = await session.scalar(
         select(func.count())
         .select_from(Decision)
-        .where(Decision.decision == InitiationDecision.INITIATE.value, _in(Decision.decided_on, p))
+        .where(
+            Decision.decision == InitiationDecision.INITIATE.value,
+            in_period(Decision.decided_on, p),
+        )
     )
     return int(count or 0)
 
@@ -276,7 +286,7 @@ async def non_initiation_outcomes(session: AsyncSession, p: Period) -> NonInitia
                 total((agreed, 1)),
                 total((agreed, 0), (initiated, 1)),
                 total((agreed, 0), (initiated, 0), (accepted_later, 1)),
-            ).where(first.first_consideration, _in(first.considered_on, p))
+            ).where(first.first_consideration, in_period(first.considered_on, p))
         )
     ).one()
     return NonInitiationOutcomes(
@@ -290,17 +300,23 @@ async def non_initiation_outcomes(session: AsyncSession, p: Period) -> NonInitia
 async def consideration_counts(session: AsyncSession, p: Period) -> tuple[int, int]:
     """``referrals_back``: considerations ``refer_back`` with ``considered_on`` in [from, to];
     ``statutory_breaches_flagged``: considerations with ``considered_on`` in [from, to] that
-    flagged a statutory breach. Both count records, first and later alike."""
+    flagged a statutory breach, of decisions and of non-publication notices alike (para 9: any
+    breach the panel sees). Both count records, first and later alike."""
     referred = case((Consideration.outcome == ConsiderationOutcome.REFER_BACK.value, 1), else_=0)
     breach = case((Consideration.statutory_breach, 1), else_=0)
     row = (
         await session.execute(
             select(func.coalesce(func.sum(referred), 0), func.coalesce(func.sum(breach), 0)).where(
-                _in(Consideration.considered_on, p)
+                in_period(Consideration.considered_on, p)
             )
         )
     ).one()
-    return int(row[0]), int(row[1])
+    notice_breaches = await session.scalar(
+        select(func.count())
+        .select_from(NoticeStep)
+        .where(NoticeStep.statutory_breach.is_(True), in_period(NoticeStep.considered_on, p))
+    )
+    return int(row[0]), int(row[1]) + int(notice_breaches or 0)
 
 
 async def panel_considerations(session: AsyncSession, p: Period) -> int:
@@ -309,7 +325,9 @@ async def panel_considerations(session: AsyncSession, p: Period) -> int:
     total = 0
     for considered_on in CONSIDERATION_DATES:
         count = await session.scalar(
-            select(func.count()).select_from(considered_on.class_).where(_in(considered_on, p))
+            select(func.count())
+            .select_from(considered_on.class_)
+            .where(in_period(considered_on, p))
         )
         total += int(count or 0)
     return total
@@ -324,7 +342,7 @@ async def non_initiation_reasons(session: AsyncSession, p: Period) -> dict[str, 
         .join(Decision, Decision.id == DecisionReason.decision_id)
         .where(
             Decision.decision == InitiationDecision.NOT_INITIATE.value,
-            _in(Decision.decided_on, p),
+            in_period(Decision.decided_on, p),
         )
         .group_by(DecisionReason.reason)
     )
@@ -339,7 +357,7 @@ async def alternative_review_types(session: AsyncSession, p: Period) -> dict[str
     whitespace collapsed (see ``consumers.alternative_review_key``)."""
     rows = await session.execute(
         select(Decision.alternative_review_type, func.count())
-        .where(Decision.alternative_review_type.is_not(None), _in(Decision.decided_on, p))
+        .where(Decision.alternative_review_type.is_not(None), in_period(Decision.decided_on, p))
         .group_by(Decision.alternative_review_type)
     )
     # Sorted here, not by ORDER BY: PostgreSQL's collation may order text otherwise than SQLite.
