@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import re
 import zlib
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,7 +53,11 @@ def run_env(target_metadata: list[MetaData]) -> None:
     assert url is not None
     if context.is_offline_mode():
         context.configure(
-            url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+            url=url,
+            target_metadata=target_metadata,
+            literal_binds=True,
+            render_as_batch=True,
+            include_name=_include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -83,12 +89,33 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+# Full-text search objects that revisions make by hand, the models being unable to declare them:
+# SQLite FTS5 tables (``*_fts``) and their shadow tables, PostgreSQL generated ``search_vector``
+# columns and their indexes. Autogenerate must not offer to drop them.
+_FTS_TABLE = re.compile(r"\w+_fts(_(data|idx|content|docsize|config))?")
+SEARCH_VECTOR = "search_vector"
+
+
+def _include_name(name: str | None, type_: str, parent_names: MutableMapping[str, Any]) -> bool:
+    """Which reflected objects autogenerate compares with the models (all but the above)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return _FTS_TABLE.fullmatch(name) is None
+    if type_ == "column":
+        return name != SEARCH_VECTOR
+    if type_ == "index":
+        return not name.endswith(f"_{SEARCH_VECTOR}")
+    return True
+
+
 def _run_sync(connection: Connection, target_metadata: list[MetaData]) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.publication.api import router
 from services.publication.consumers import HANDLERS
+from services.publication.scheduler import run_overdue_scheduler
 from shared.config import ServiceSettings, service_settings
 from shared.service_app import ServiceSpec, build_app
 
@@ -21,5 +22,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "reviews, recommendations and the learning repository.",
         router=router,
         handlers=HANDLERS,
+        workers=[run_overdue_scheduler],
     )
     return build_app(spec, settings or service_settings(NAME))

@@ -1,5 +1,5 @@
-"""Event handlers of the publication service: keep the copy of the board registry and the table
-of initiated SCRs.
+"""Event handlers of the publication service: keep the copy of the board registry, the table of
+initiated SCRs (each due six months after its initiation) and what harm each case is about.
 
 Each runs inside the consumer's transaction (which also records the event in the inbox), so none
 commits. Each is safe to apply twice in its own right as well: it looks before it inserts.
@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.publication.models import Lscb, Scr
+from services.publication.models import CaseHarm, Lscb, Scr
+from services.publication.scheduler import SCR_DUE_MONTHS
+from shared.calendar import months_after
 from shared.consumer import Handler
-from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1, ScrInitiatedV1
+from shared.events.contracts import (
+    LscbRegisteredV1,
+    LscbUpdatedV1,
+    NotificationReceivedV1,
+    ScrInitiatedV1,
+)
 from shared.events.envelope import CloudEvent, EventData
 
 
@@ -49,6 +56,22 @@ async def on_scr_initiated(
                 initiated_on=data.initiated_on,
                 after_advice=data.after_advice,
                 reviewers=list(data.reviewers),
+                due_on=months_after(data.initiated_on, SCR_DUE_MONTHS),
+            )
+        )
+
+
+async def on_notification_received(
+    session: AsyncSession, data: NotificationReceivedV1, envelope: CloudEvent
+) -> None:
+    # Only the categories of harm, for the learning repository's filter: no child's details.
+    if await session.get(CaseHarm, data.case_id) is None:
+        session.add(
+            CaseHarm(
+                case_id=data.case_id,
+                lscb_id=data.lscb_id,
+                outcome=data.outcome.value,
+                abuse_or_neglect=[a.value for a in data.abuse_or_neglect],
             )
         )
 
@@ -57,4 +80,5 @@ HANDLERS: dict[type[EventData], Handler] = {
     LscbRegisteredV1: on_lscb_registered,
     LscbUpdatedV1: on_lscb_updated,
     ScrInitiatedV1: on_scr_initiated,
+    NotificationReceivedV1: on_notification_received,
 }
