@@ -206,6 +206,10 @@ async def test_scrs_are_listed_and_read_by_who_may_see_them(
             "after_advice": True,
             "reviewers": [],
             "received_at": first["received_at"],
+            "due_on": "2014-11-02",  # six months after its initiation
+            "overdue_on": None,
+            "completed_by": None,
+            "completed_on": None,
         }
         assert dt.datetime.fromisoformat(first["received_at"]).tzinfo is not None
         for role in (Role.DFE, Role.OFSTED, Role.ADMIN):
