@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.bus import broker_reachable, ensure_topics_forever
+from shared.calendar import today
 from shared.config import ServiceSettings
 from shared.consumer import EventConsumer, Handler
 from shared.db import make_engine
@@ -44,6 +46,29 @@ class Runtime:
 
 
 Worker = Callable[[Runtime], Awaitable[None]]
+
+
+def periodic(
+    job: Callable[[async_sessionmaker[AsyncSession], dt.date], Awaitable[int]], what: str
+) -> Worker:
+    """A worker that runs ``job`` for today now, then every ``scheduler_interval_seconds``, until
+    the service stops. A failing round (the database away, say) is logged and tried again next
+    round; ``job`` returns how many things it did, logged as ``what``."""
+
+    async def worker(runtime: Runtime) -> None:
+        interval = runtime.settings.scheduler_interval_seconds
+        while not runtime.stopping.is_set():
+            try:
+                done = await job(runtime.sessionmaker, today())
+                if done:
+                    log.info("%s: %d", what, done)
+            except Exception:
+                log.exception("%s failed", what)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(interval):
+                    await runtime.stopping.wait()
+
+    return worker
 
 
 @dataclass

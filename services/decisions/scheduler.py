@@ -8,10 +8,7 @@ racing for one follow-up, exactly one changes the row; the other changes nothing
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.decisions.models import Decision, FollowUp
 from services.decisions.service import about, audit, emit
-from shared.calendar import today
 from shared.events.contracts import FollowUpOverdueV1
 from shared.events.vocab import CaseState
-from shared.service_app import Runtime
-
-log = logging.getLogger(__name__)
+from shared.service_app import periodic
 
 ACTOR, ACTOR_ROLE = "system:overdue-follow-ups", "system"
 BATCH = 500
@@ -93,16 +87,5 @@ async def _mark_one(session: AsyncSession, follow_up_id: str, decision_id: str) 
     return 1
 
 
-async def run_overdue_scheduler(runtime: Runtime) -> None:
-    """The worker: a round now, then one every ``scheduler_interval_seconds`` until stopping."""
-    interval = runtime.settings.scheduler_interval_seconds
-    while not runtime.stopping.is_set():
-        try:
-            marked = await mark_overdue_follow_ups(runtime.sessionmaker, today())
-            if marked:
-                log.info("marked %d follow-ups overdue", marked)
-        except Exception:  # the database may be away for a while; try again next round
-            log.exception("marking overdue follow-ups failed")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(interval):
-                await runtime.stopping.wait()
+# The worker: a round now, then one every ``scheduler_interval_seconds`` until stopping.
+run_overdue_scheduler = periodic(mark_overdue_follow_ups, "follow-ups marked overdue")

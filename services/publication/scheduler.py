@@ -8,21 +8,15 @@ transaction as the event, so of two replicas racing for one SCR exactly one chan
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.publication.models import Scr
 from services.publication.steps import about, emit
-from shared.calendar import today
 from shared.events.contracts import ScrOverdueV1
-from shared.service_app import Runtime
-
-log = logging.getLogger(__name__)
+from shared.service_app import periodic
 
 SCR_DUE_MONTHS = 6
 BATCH = 500
@@ -74,16 +68,5 @@ async def _mark_one(session: AsyncSession, scr_id: str) -> int:
     return 1
 
 
-async def run_overdue_scheduler(runtime: Runtime) -> None:
-    """The worker: a round now, then one every ``scheduler_interval_seconds`` until stopping."""
-    interval = runtime.settings.scheduler_interval_seconds
-    while not runtime.stopping.is_set():
-        try:
-            marked = await mark_overdue_scrs(runtime.sessionmaker, today())
-            if marked:
-                log.info("marked %d SCRs overdue", marked)
-        except Exception:  # the database may be away for a while; try again next round
-            log.exception("marking overdue SCRs failed")
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(interval):
-                await runtime.stopping.wait()
+# The worker: a round now, then one every ``scheduler_interval_seconds`` until stopping.
+run_overdue_scheduler = periodic(mark_overdue_scrs, "SCRs marked overdue")
