@@ -17,26 +17,11 @@ from shared.events.contracts import LscbRegisteredV1, LscbUpdatedV1, ScrInitiate
 from shared.events.envelope import CloudEvent
 from shared.events.vocab import Role
 from tests.support.databases import DatabaseFactory
+from tests.support.publication import scr_initiated
 from tests.support.services import auth, eventually, running_app, settings_for
 
 BOARDS_SEEDED = 152
 BOARD_A, BOARD_B = "E06000001", "E08000001"
-
-
-def _initiated(
-    board: str, initiated_on: dt.date, after_advice: bool = False, reviewers: tuple[str, ...] = ()
-) -> ScrInitiatedV1:
-    case_id = str(uuid.uuid4())
-    return ScrInitiatedV1(
-        scr_id=case_id,
-        case_id=case_id,
-        decision_id=str(uuid.uuid4()),
-        lscb_id=board,
-        reference=f"SIN-{initiated_on.year}-{case_id[:8].upper()}",
-        initiated_on=initiated_on,
-        after_advice=after_advice,
-        reviewers=reviewers,
-    )
 
 
 async def _apply(database_url: str, *events: ScrInitiatedV1) -> None:
@@ -130,10 +115,12 @@ async def test_an_initiated_scr_is_recorded_once(databases: DatabaseFactory) -> 
     """A duplicate delivery (a new envelope, so the inbox would not stop it) adds no second row
     and changes nothing of the first."""
     url = databases.new("publication")
-    first = _initiated(BOARD_A, dt.date(2014, 5, 2), after_advice=True, reviewers=("A. Reviewer",))
-    other = _initiated(BOARD_B, dt.date(2014, 4, 15))
+    first = scr_initiated(
+        BOARD_A, dt.date(2014, 5, 2), after_advice=True, reviewers=("A. Reviewer",)
+    )
+    other = scr_initiated(BOARD_B, dt.date(2014, 4, 15))
     altered = first.model_copy(update={"reviewers": ("Someone Else",), "after_advice": False})
-    twice = _initiated(BOARD_B, dt.date(2014, 6, 3))
+    twice = scr_initiated(BOARD_B, dt.date(2014, 6, 3))
     before = dt.datetime.now(dt.UTC)
     await _apply(url, first, first, other, altered)
     engine = make_engine(url)
@@ -175,10 +162,10 @@ async def test_scrs_are_listed_and_read_by_who_may_see_them(
     platform: PlatformSettings, databases: DatabaseFactory
 ) -> None:
     url = databases.new("publication")
-    march = _initiated(BOARD_A, dt.date(2014, 3, 10), reviewers=("A. Reviewer", "B. Reviewer"))
-    april_a = _initiated(BOARD_A, dt.date(2014, 4, 15))
-    april_b = _initiated(BOARD_B, dt.date(2014, 4, 15))
-    may = _initiated(BOARD_A, dt.date(2014, 5, 2), after_advice=True)
+    march = scr_initiated(BOARD_A, dt.date(2014, 3, 10), reviewers=("A. Reviewer", "B. Reviewer"))
+    april_a = scr_initiated(BOARD_A, dt.date(2014, 4, 15))
+    april_b = scr_initiated(BOARD_B, dt.date(2014, 4, 15))
+    may = scr_initiated(BOARD_A, dt.date(2014, 5, 2), after_advice=True)
     await _apply(url, march, april_a, april_b, may)
     # Newest initiation first; the same day in id order.
     newest_first = [may.scr_id, *sorted([april_a.scr_id, april_b.scr_id]), march.scr_id]

@@ -23,7 +23,11 @@ from services.publication.schemas import (
     RecommendationUpdateCreate,
     RecommendationUpdateRead,
 )
-from services.publication.states import RECOMMENDATION_TRANSITIONS, next_state
+from services.publication.states import (
+    RECOMMENDATION_TRANSITIONS,
+    SETTLED_STATUSES,
+    next_state,
+)
 from services.publication.steps import about, emit, not_before
 from shared.auth import Principal
 from shared.calendar import months_before, today
@@ -39,8 +43,7 @@ from shared.idempotency import commit_step
 from shared.queries import dated_between, fetch_page, for_board, get_visible
 from shared.schemas import Page
 
-# Implemented or rejected: nothing more is expected, so never overdue.
-SETTLED = (RecommendationStatus.IMPLEMENTED.value, RecommendationStatus.NOT_ACCEPTED.value)
+SETTLED = sorted(s.value for s in SETTLED_STATUSES)  # as stored, for SQL
 
 
 def add_recommendations(
@@ -287,7 +290,7 @@ async def chairs_report(
         for item in items
         if item.recommendation.due_on is not None
         and item.recommendation.due_on < end
-        and item.status_at_end.value not in SETTLED
+        and item.status_at_end not in SETTLED_STATUSES
     )
     return ChairsReport(
         lscb_id=lscb_id,

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from services.publication.prescreen import Prescreen
-from services.publication.states import ReportState
+from services.publication.states import SETTLED_STATUSES, ReportState
 from shared.calendar import BusinessDate, PastBusinessDate, today
 from shared.events.vocab import (
     AddresseeKind,
@@ -213,8 +213,11 @@ class RecommendationRead(_Read):
 
     @computed_field(description="Past its due date today, neither implemented nor rejected.")
     def overdue(self) -> bool:
-        settled = (RecommendationStatus.IMPLEMENTED, RecommendationStatus.NOT_ACCEPTED)
-        return self.due_on is not None and self.due_on < today() and self.status not in settled
+        return (
+            self.due_on is not None
+            and self.due_on < today()
+            and self.status not in SETTLED_STATUSES
+        )
 
 
 class RecommendationDetail(RecommendationRead):

@@ -17,6 +17,7 @@ __all__ = [
     "NOTICE_TRANSITIONS",
     "RECOMMENDATION_TRANSITIONS",
     "REPORT_TRANSITIONS",
+    "SETTLED_STATUSES",
     "NoticeStep",
     "ReportState",
     "ReportStep",
@@ -65,6 +66,9 @@ RECOMMENDATION_TRANSITIONS: dict[RecommendationStatus, dict[RecommendationStatus
     S.NOT_ACCEPTED: {s: s for s in (S.ACCEPTED, S.IN_PROGRESS)},
     S.IMPLEMENTED: {},
 }
+
+# Implemented or rejected: nothing more is expected of it, so it is never overdue.
+SETTLED_STATUSES = frozenset({S.IMPLEMENTED, S.NOT_ACCEPTED})
 
 _WAITING: dict[StrEnum, str] = {
     N.AWAITING_PANEL: "it awaits the panel's consideration",

@@ -24,7 +24,12 @@ from tests.support.services import auth, running_app, settings_for
 BOARD_A, BOARD_B = "E06000001", "E08000001"
 
 
-def scr_initiated(board: str, initiated_on: dt.date) -> ScrInitiatedV1:
+def scr_initiated(
+    board: str,
+    initiated_on: dt.date,
+    after_advice: bool = False,
+    reviewers: tuple[str, ...] = (),
+) -> ScrInitiatedV1:
     case_id = str(uuid.uuid4())
     return ScrInitiatedV1(
         scr_id=case_id,
@@ -33,7 +38,8 @@ def scr_initiated(board: str, initiated_on: dt.date) -> ScrInitiatedV1:
         lscb_id=board,
         reference=f"SIN-{initiated_on.year}-{case_id[:8].upper()}",
         initiated_on=initiated_on,
-        after_advice=False,
+        after_advice=after_advice,
+        reviewers=reviewers,
     )
 
 

@@ -96,21 +96,23 @@ def _run(statements: tuple[str, ...]) -> None:
         op.execute(statement)
 
 
-def upgrade() -> None:
+# The project runs on these two databases only; each has its own full-text machinery.
+STATEMENTS = {
+    "postgresql": (POSTGRES_UPGRADE, POSTGRES_DOWNGRADE),
+    "sqlite": (SQLITE_UPGRADE, SQLITE_DOWNGRADE),
+}
+
+
+def _for_this_database() -> tuple[tuple[str, ...], tuple[str, ...]]:
     dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        _run(POSTGRES_UPGRADE)
-    elif dialect == "sqlite":
-        _run(SQLITE_UPGRADE)
-    else:
-        raise NotImplementedError(f"no full-text index for {dialect}")
+    if dialect not in STATEMENTS:
+        raise RuntimeError(f"the learning repository needs PostgreSQL or SQLite, not {dialect}")
+    return STATEMENTS[dialect]
+
+
+def upgrade() -> None:
+    _run(_for_this_database()[0])
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        _run(POSTGRES_DOWNGRADE)
-    elif dialect == "sqlite":
-        _run(SQLITE_DOWNGRADE)
-    else:
-        raise NotImplementedError(f"no full-text index for {dialect}")
+    _run(_for_this_database()[1])
