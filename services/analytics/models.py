@@ -239,3 +239,26 @@ class RecommendationStep(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     changed_on: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))  # a RecommendationStatus value
+
+
+# The read models: every table above, filled from other services' events only. `scr-panel
+# analytics rebuild` empties these (and the inbox) and fills them again from a replay of every
+# service's outbox. Tables added below this line (alerts, subscriptions, deliveries) are the
+# service's own records, not read models: a rebuild keeps them.
+READ_MODELS: tuple[type[Base], ...] = (
+    Lscb,
+    Notification,
+    Decision,
+    DecisionReason,
+    Consideration,
+    Response,
+    FollowUp,
+    Report,
+    Notice,
+    NoticeStep,
+    QualityReview,
+    QualityScore,
+    QualityProblemFlag,
+    Recommendation,
+    RecommendationStep,
+)
