@@ -341,7 +341,9 @@ async def on_recommendation_updated(
     )
 
 
-HANDLERS: dict[type[EventData], Handler] = {
+# The projections: they copy facts into the read models (``models.READ_MODELS``) and nothing
+# else, so ``scr-panel analytics rebuild`` replays every outbox through these alone.
+READ_MODEL_HANDLERS: dict[type[EventData], Handler] = {
     LscbRegisteredV1: on_lscb_registered,
     LscbUpdatedV1: on_lscb_updated,
     NotificationReceivedV1: on_notification_received,
@@ -358,3 +360,6 @@ HANDLERS: dict[type[EventData], Handler] = {
     QualityReviewRecordedV1: on_quality_review_recorded,
     RecommendationUpdatedV1: on_recommendation_updated,
 }
+
+# What the running consumer applies: the projections, and the alert rules on top of them.
+HANDLERS: dict[type[EventData], Handler] = dict(READ_MODEL_HANDLERS)
