@@ -96,11 +96,13 @@ def _expected(
         return board
 
     heard = {answering_for(s.lscb_id) for s in sent if silent_since < s.notified_on <= end}
+    in_touch = {answering_for(s.lscb_id) for s in sent if start <= s.notified_on <= end}
     return {
         "notifications_received": len(received),
         "notifications_late": sum(s.late for s in received),
         "lscbs_total": len(active),
         "lscbs_silent_12_months": len(active - heard),
+        "lscbs_not_in_touch": len(active - in_touch),
     }
 
 

@@ -506,6 +506,8 @@ async def test_the_route_answers_every_figure(
             "notifications_late",
             "lscbs_total",
             "lscbs_silent_12_months",
+            "lscbs_not_in_touch",
+            "lscbs_not_in_touch_pct",
             *want,
             *PUBLICATION_FIGURES,
         }

@@ -100,6 +100,16 @@ class SummaryRead(BaseModel):
             " `to`; a board merged by `to` notifies for the board it was merged into."
         )
     )
+    lscbs_not_in_touch: int = Field(
+        description=(
+            "Of the boards active at `to`, those with no notification, decision, response,"
+            " report or notice dated in the period (para 13); a board merged by `to` is in"
+            " touch for the board it was merged into."
+        )
+    )
+    lscbs_not_in_touch_pct: float | None = Field(
+        description="100 * lscbs_not_in_touch / lscbs_total, one decimal; null with no boards."
+    )
     scr_initiation_decisions: int = Field(
         description="Initiation decisions `initiate` with decided_on in the period."
     )
@@ -228,3 +238,55 @@ class SummaryRead(BaseModel):
             " named addressee, and how many are overdue at `to`."
         )
     )
+
+
+class MonthRead(BaseModel):
+    """One calendar month of the series: what was dated in it (and in the period)."""
+
+    month: str = Field(description="The calendar month, YYYY-MM.", examples=["2013-06"])
+    notifications: int = Field(description="Notifications with notified_on in the month.")
+    decisions: int = Field(description="Initiation decisions (either way) decided in the month.")
+    considerations: int = Field(
+        description="Panel considerations (of decisions and of notices) dated in the month."
+    )
+    reports: int = Field(description="Final reports received (submitted_on) in the month.")
+
+
+class MonthlyRead(BaseModel):
+    period: Period
+    months: list[MonthRead] = Field(
+        description=(
+            "Every calendar month the period touches, in order, months with nothing included;"
+            " the first and last count only the period's days."
+        )
+    )
+
+
+class BoardRead(BaseModel):
+    """One board's contact with the panel in the period, and whether it is silent."""
+
+    lscb_id: str
+    name: str
+    notifications: int = Field(description="Notifications dated in the period.")
+    decisions: int = Field(description="Initiation decisions dated in the period.")
+    responses: int = Field(
+        description="Responses to the panel dated in the period: to follow-ups and, for notices,"
+        " the board's answers after a challenge."
+    )
+    reports: int = Field(description="Final reports received or confirmed published in it.")
+    notices: int = Field(description="Decisions not to publish notified in the period.")
+    last_notified_on: dt.date | None = Field(
+        description="The board's latest notification on or before `to`, if any."
+    )
+    in_touch: bool = Field(description="Anything above dated in the period.")
+    silent_12_months: bool = Field(description="No notification in the twelve months up to `to`.")
+
+
+class BoardsRead(BaseModel):
+    period: Period
+    boards: list[BoardRead] = Field(
+        description="Every board active at `to`, the least in touch first: no contact, then the"
+        " longest silent, then by id. A merged board's activity counts for its successor."
+    )
+    not_in_touch: list[str] = Field(description="Ids of the boards not in touch, sorted.")
+    silent_12_months: list[str] = Field(description="Ids of the silent boards, sorted.")

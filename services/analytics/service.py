@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -25,7 +24,6 @@ from services.analytics.models import (
     Decision,
     DecisionReason,
     FollowUp,
-    Lscb,
     NoticeStep,
     Notification,
     Response,
@@ -36,8 +34,16 @@ from services.analytics.publication_figures import (
     recommendations,
     report_counts,
 )
+from services.analytics.registry import (
+    active_boards,
+    all_boards,
+    contact,
+    not_in_touch,
+    silent_boards,
+)
+from services.analytics.registry import speaking_for as speaking_for  # re-exported
 from services.analytics.schemas import Period, SummaryRead
-from shared.calendar import months_before, today
+from shared.calendar import today
 from shared.errors import Invalid
 from shared.events.vocab import (
     ConsiderationOutcome,
@@ -48,7 +54,6 @@ from shared.events.vocab import (
 
 # The panel began work in June 2013: the default period starts there.
 DEFAULT_FROM = dt.date(2013, 6, 1)
-SILENT_AFTER_MONTHS = 12
 
 
 def period(date_from: dt.date | None, date_to: dt.date | None) -> Period:
@@ -70,8 +75,9 @@ CONSIDERATION_DATES: tuple[InstrumentedAttribute[Any], ...] = (
 
 async def summary(session: AsyncSession, p: Period) -> SummaryRead:
     received, late = await notification_counts(session, p)
-    boards = {b.id: b for b in (await session.scalars(select(Lscb))).all()}
+    boards = await all_boards(session)
     active = active_boards(boards.values(), p.date_to)
+    quiet = not_in_touch(active, await contact(session, boards, p))
     considered = await non_initiation_outcomes(session, p)
     referred_back, breaches = await consideration_counts(session, p)
     considerations = await panel_considerations(session, p)
@@ -84,6 +90,8 @@ async def summary(session: AsyncSession, p: Period) -> SummaryRead:
         notifications_late=late,
         lscbs_total=len(active),
         lscbs_silent_12_months=len(await silent_boards(session, boards, active, p.date_to)),
+        lscbs_not_in_touch=len(quiet),
+        lscbs_not_in_touch_pct=percent(len(quiet), len(active)),
         scr_initiation_decisions=await initiation_decisions(session, p),
         non_initiation_decisions_considered=considered.considered,
         agreed_without_challenge=considered.agreed_without_challenge,
@@ -161,51 +169,7 @@ async def notification_counts(session: AsyncSession, p: Period) -> tuple[int, in
             )
         )
     ).one()
-    notice_breaches = await session.scalar(
-        select(func.count())
-        .select_from(NoticeStep)
-        .where(NoticeStep.statutory_breach.is_(True), in_period(NoticeStep.considered_on, p))
-    )
-    return int(row[0]), int(row[1]) + int(notice_breaches or 0)
-
-
-def _merged_by(board: Lscb, day: dt.date) -> bool:
-    return board.merged_on is not None and board.merged_on <= day
-
-
-def active_boards(boards: Iterable[Lscb], day: dt.date) -> set[str]:
-    """``lscbs_total`` counts these: boards registered on or before ``day`` and not merged on or
-    before it (a board merged later was still active then)."""
-    return {b.id for b in boards if b.registered_on <= day and not _merged_by(b, day)}
-
-
-def speaking_for(boards: dict[str, Lscb], lscb_id: str, day: dt.date) -> str:
-    """The board that answers for ``lscb_id`` at ``day``: follows merges made on or before it."""
-    seen: set[str] = set()
-    current = lscb_id
-    while current not in seen:
-        seen.add(current)
-        board = boards.get(current)
-        if board is None or board.merged_into is None or not _merged_by(board, day):
-            return current
-        current = board.merged_into
-    return current  # only a corrupt registry has a cycle; stop where it closes
-
-
-async def silent_boards(
-    session: AsyncSession, boards: dict[str, Lscb], active: set[str], day: dt.date
-) -> set[str]:
-    """``lscbs_silent_12_months``: of the boards active at ``day``, those with no notification
-    with ``notified_on`` in (``day`` minus twelve months, ``day``]. A notification from a board
-    merged on or before ``day`` counts for the board it was merged into (through any chain)."""
-    since = months_before(day, SILENT_AFTER_MONTHS)
-    notifying = await session.scalars(
-        select(Notification.lscb_id)
-        .where(Notification.notified_on > since, Notification.notified_on <= day)
-        .distinct()
-    )
-    heard_from = {speaking_for(boards, lscb_id, day) for lscb_id in notifying.all()}
-    return active - heard_from
+    return int(row[0]), int(row[1])
 
 
 # --- decisions and considerations ---------------------------------------------------------------
