@@ -82,8 +82,32 @@ class DecisionsSettings(ServiceSettings):
     follow_up_response_days: int = 14
 
 
+class AnalyticsSettings(ServiceSettings):
+    """The analytics service's own settings: alerts and their webhook deliveries."""
+
+    # Pauses, in seconds, after each failed webhook attempt (each with +/-20% jitter): the first
+    # attempt is at once; after the last pause's attempt fails the delivery is given up.
+    webhook_retry_seconds: list[float] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 86400], min_length=1
+    )
+    # Longest wait for a receiver's answer; an attempt that takes longer counts as failed.
+    webhook_timeout_seconds: float = 10.0
+    # How often the delivery worker looks for due deliveries.
+    webhook_poll_seconds: float = 1.0
+    # How often boards are checked for twelve months of silence (and once at start).
+    lscb_silent_check_seconds: float = 86_400.0
+    # Public addresses the links in alerts are made from (behind one gateway: the same for all).
+    public_url: str = "http://127.0.0.1:8004"
+    notifications_public_url: str = "http://127.0.0.1:8001"
+    decisions_public_url: str = "http://127.0.0.1:8002"
+    publication_public_url: str = "http://127.0.0.1:8003"
+
+
 # A service whose settings go beyond the common ones names its class here.
-_SETTINGS_BASES: dict[str, type[ServiceSettings]] = {"decisions": DecisionsSettings}
+_SETTINGS_BASES: dict[str, type[ServiceSettings]] = {
+    "decisions": DecisionsSettings,
+    "analytics": AnalyticsSettings,
+}
 
 
 @cache

@@ -49,14 +49,16 @@ Worker = Callable[[Runtime], Awaitable[None]]
 
 
 def periodic(
-    job: Callable[[async_sessionmaker[AsyncSession], dt.date], Awaitable[int]], what: str
+    job: Callable[[async_sessionmaker[AsyncSession], dt.date], Awaitable[int]],
+    what: str,
+    every: str = "scheduler_interval_seconds",
 ) -> Worker:
-    """A worker that runs ``job`` for today now, then every ``scheduler_interval_seconds``, until
-    the service stops. A failing round (the database away, say) is logged and tried again next
-    round; ``job`` returns how many things it did, logged as ``what``."""
+    """A worker that runs ``job`` for today now, then every ``every`` seconds (the name of a
+    setting), until the service stops. A failing round (the database away, say) is logged and
+    tried again next round; ``job`` returns how many things it did, logged as ``what``."""
 
     async def worker(runtime: Runtime) -> None:
-        interval = runtime.settings.scheduler_interval_seconds
+        interval = float(getattr(runtime.settings, every))
         while not runtime.stopping.is_set():
             try:
                 done = await job(runtime.sessionmaker, today())

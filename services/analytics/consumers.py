@@ -9,8 +9,9 @@ each fill in their own columns of one row, so they may arrive in either order (s
 receipt and publication); a notice's steps and a recommendation's changes are rows keyed by the
 producer's step number, so any order gives the same rows.
 
-``non_publication.resolved`` and ``scr.overdue`` are not consumed: no figure needs them (the
-notice's steps already say where it stands), and the consumer skips a type it has no handler for.
+``non_publication.resolved`` is not consumed: no figure needs it (the notice's steps already say
+where it stands), and the consumer skips a type it has no handler for. ``scr.overdue`` and
+``follow_up.overdue`` feed no figure either, only alert rules (``alerts.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.analytics.alerts import with_alerts
 from services.analytics.models import (
     Consideration,
     Decision,
@@ -361,5 +363,7 @@ READ_MODEL_HANDLERS: dict[type[EventData], Handler] = {
     RecommendationUpdatedV1: on_recommendation_updated,
 }
 
-# What the running consumer applies: the projections, and the alert rules on top of them.
-HANDLERS: dict[type[EventData], Handler] = dict(READ_MODEL_HANDLERS)
+# What the running consumer applies: the projections, each followed by its alert rule (in the
+# same transaction), and the rules of events no figure needs (``follow_up.overdue``,
+# ``scr.overdue``). A rebuild replays the projections alone: it raises no alert again.
+HANDLERS: dict[type[EventData], Handler] = with_alerts(READ_MODEL_HANDLERS)

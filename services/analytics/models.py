@@ -13,10 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION
+from shared.db import NAMING_CONVENTION, BigIntPK, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -262,3 +272,93 @@ READ_MODELS: tuple[type[Base], ...] = (
     Recommendation,
     RecommendationStep,
 )
+
+
+# --- alerts and their webhook deliveries (the service's own records: a rebuild keeps them) ------
+
+
+class Alert(Base):
+    """An alert a rule raised, once per cause (``type`` and ``cause`` are unique together).
+
+    ``seq`` orders the pull feed (``GET /v1/alerts?since=``) and is its cursor: alerts are
+    inserted one transaction at a time (``alerts.raise_alert``), so a later ``seq`` is never
+    committed before an earlier one and a reader past a cursor misses nothing.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("type", "cause", name="uq_alerts_type_cause"),)
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(40))  # an AlertType value
+    # What raised it: the consideration's, follow-up's, report's or SCR's id; for a silent board
+    # its id and the date of its last notification (or "never").
+    cause: Mapped[str] = mapped_column(String(200))
+    lscb_id: Mapped[str] = mapped_column(String(20), index=True)
+    case_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    raised_on: Mapped[dt.date] = mapped_column(Date)  # the cause's business date
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    # The API resource the alert is about, as (service, path): links are made from them with the
+    # public addresses in the settings, so a move of a service changes no stored row.
+    resource_service: Mapped[str] = mapped_column(String(20))
+    resource_path: Mapped[str] = mapped_column(String(300))
+
+
+class Subscription(Base):
+    """Where to send alerts of some types. It belongs to its creator's role (``dfe``, ``ofsted``
+    ...) or, for a board, to the board: a board's subscription only ever receives its own alerts.
+    The secret signs deliveries, so it is kept as given; it is shown once, when created."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_role: Mapped[str] = mapped_column(String(20))  # a Role value
+    owner_lscb_id: Mapped[str | None] = mapped_column(String(20), default=None)
+    created_by: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    alert_types: Mapped[list[str]] = mapped_column(JSON)  # AlertType values
+    secret: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    disabled_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Delivery(Base):
+    """One alert to one subscription, until it is delivered or given up.
+
+    ``message_id`` is the ``webhook-id`` header: the same on every attempt and redelivery, so a
+    receiver can drop duplicates. The worker takes a due delivery by pushing ``next_attempt_at``
+    past its attempt (a lease): if it dies mid-attempt, the delivery falls due again by itself.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "alert_id", name="uq_deliveries_subscription_alert"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(String(36), index=True)
+    alert_id: Mapped[str] = mapped_column(String(36))
+    message_id: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20))  # pending, succeeded, failed, cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts since it was last (re)scheduled: picks the next pause of the retry schedule.
+    round_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class DeliveryAttempt(Base):
+    """One attempt of a delivery: when, how long, and the status code or the error."""
+
+    __tablename__ = "delivery_attempts"
+
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(36), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

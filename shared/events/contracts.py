@@ -14,6 +14,7 @@ from shared.events.envelope import EventData
 from shared.events.vocab import (
     AbuseOrNeglect,
     AddresseeKind,
+    AlertType,
     CaseState,
     ConsiderationOutcome,
     InitiationDecision,
@@ -352,6 +353,25 @@ class ScrOverdueV1(PublicationEventData):
     overdue_on: dt.date = Field(description="The business date: the day after the due date.")
 
 
+# --- analytics --------------------------------------------------------------------------------
+
+
+class AlertRaisedV1(EventData):
+    event_type = "alert.raised"
+    producer = "analytics"
+    summary = (
+        "A rule raised an alert (once per cause): a flagged breach, a silent board, an overdue "
+        "follow-up or SCR, a report sent at short notice. Ids and dates only: no personal data."
+    )
+
+    alert_id: str
+    alert_type: AlertType
+    cause: str = Field(description="What raised it (e.g. the consideration's id): one per cause.")
+    lscb_id: str
+    case_id: str | None = Field(default=None, description="The case, when the alert has one.")
+    raised_on: dt.date = Field(description="The business date of the cause.")
+
+
 ALL_EVENTS: tuple[type[EventData], ...] = (
     LscbRegisteredV1,
     LscbUpdatedV1,
@@ -372,6 +392,7 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     QualityReviewRecordedV1,
     RecommendationUpdatedV1,
     ScrOverdueV1,
+    AlertRaisedV1,
 )
 
 EVENTS_BY_TYPE: dict[str, type[EventData]] = {cls.type_name(): cls for cls in ALL_EVENTS}

@@ -204,3 +204,16 @@ class WorkingTogether(StrEnum):
 
     BEFORE_2013 = "before_working_together_2013"
     UNDER_2013 = "under_working_together_2013"
+
+
+class AlertType(StrEnum):
+    """What the analytics service alerts DfE, Ofsted, the panel and boards to (``alert.raised``):
+    a breach of statutory guidance the panel flagged; a board that has notified nothing for twelve
+    months; a follow-up the board has not answered by its due date; a final report sent fewer than
+    7 days before its publication; an SCR with neither a report nor a notice six months on."""
+
+    STATUTORY_BREACH = "statutory_breach"
+    LSCB_SILENT = "lscb_silent"
+    FOLLOW_UP_OVERDUE = "follow_up_overdue"
+    PUBLICATION_SHORT_NOTICE = "publication_short_notice"
+    SCR_OVERDUE = "scr_overdue"
