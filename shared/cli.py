@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from shared.commands import (
+    cmd_analytics_rebuild,
     cmd_asyncapi,
     cmd_broker,
+    cmd_demo,
     cmd_migrate,
     cmd_replay,
     cmd_revision,
@@ -105,6 +107,32 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=12.0, help="lifetime (default: 12)")
     token.set_defaults(func=cmd_token)
 
+    demo = commands.add_parser(
+        "demo",
+        help="load a generated year into the running stack",
+        description="Generate a year of the panel's work (the counts of its first annual report: "
+        "184 SCRs initiated, 66 decisions not to initiate considered, 74 reports, 7 notices not "
+        "to publish, 49 boards not in touch...) and post every step to the running services "
+        "over their HTTP APIs, with a progress bar; then print the dashboard's address. Steps "
+        "carry idempotency keys: the same seed and year loaded again add nothing.",
+    )
+    demo.add_argument("--seed", type=int, default=2014, help="default: 2014")
+    demo.add_argument(
+        "--year-from",
+        type=_date,
+        default=dt.date(2013, 6, 1),
+        metavar="YYYY-MM-DD",
+        help="the year's first day (default: 2013-06-01, the panel's first year)",
+    )
+    for name, port in DEFAULT_PORTS.items():
+        # The ports `scr-panel up` listens on: $<NAME>_PORT or the service's own.
+        url = f"http://127.0.0.1:{os.environ.get(f'{name.upper()}_PORT', port)}"
+        demo.add_argument(f"--{name}-url", default=url, help=f"default: {url}")
+    demo.add_argument(
+        "--concurrency", type=int, default=8, help="cases loaded at a time (default: 8)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
     asyncapi = commands.add_parser(
         "asyncapi",
         help="write the AsyncAPI document of the events",
@@ -151,6 +179,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url", help="compare with this database instead (it must be at head)"
     )
     revision.set_defaults(func=cmd_revision)
+
+    analytics = commands.add_parser(
+        "analytics",
+        help="operate the analytics service",
+        description="Operate the analytics service's own data.",
+    )
+    analytics_actions = analytics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rebuild = analytics_actions.add_parser(
+        "rebuild",
+        help="rebuild the read models from every service's outbox",
+        description="Empty the analytics read models and fill them again from a replay of the "
+        "notifications, decisions and publication outboxes (through the projections only: no "
+        "alert is raised again), in one transaction: readers see the old figures until it "
+        "commits, and a failure changes nothing. Databases: $<NAME>_DATABASE_URL, or a SQLite "
+        "file in the data folder. A running analytics consumer waits for it.",
+    )
+    rebuild.add_argument(
+        "--batch-size", type=int, default=1000, help="events read and flushed at a time"
+    )
+    _add_data_dir(rebuild)
+    rebuild.set_defaults(func=cmd_analytics_rebuild)
     return parser
 
 

@@ -57,6 +57,19 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from shared.demo.command import run_demo
+    from shared.demo.loader import ServiceUrls
+
+    urls = ServiceUrls(
+        notifications=args.notifications_url,
+        decisions=args.decisions_url,
+        publication=args.publication_url,
+        analytics=args.analytics_url,
+    )
+    return run_demo(args.seed, args.year_from, urls, args.concurrency)
+
+
 def cmd_asyncapi(args: argparse.Namespace) -> int:
     from shared.events.asyncapi import render_asyncapi
 
@@ -100,6 +113,40 @@ def cmd_replay(args: argparse.Namespace) -> int:
         total += count
         print(f"{name}: {count} events marked for replay", flush=True)
     print(f"total: {total}; each service's running relay sends them again (consumers skip repeats)")
+    return 0
+
+
+def cmd_analytics_rebuild(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+    from tqdm import tqdm
+
+    from services.analytics.rebuild import SOURCE_SERVICES, RebuildFailed, rebuild
+
+    analytics_url = service_settings("analytics").resolved_database_url()
+    if _missing_sqlite_file(analytics_url):
+        print("analytics: no database yet (run `scr-panel migrate`)", file=sys.stderr)
+        return 1
+    sources = {}
+    for name in SOURCE_SERVICES:
+        url = service_settings(name).resolved_database_url()
+        if _missing_sqlite_file(url):
+            print(f"{name}: no database yet, so no events of it to replay", flush=True)
+        else:
+            sources[name] = url
+    with tqdm(desc="replaying", unit=" events", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            replay = rebuild(analytics_url, sources, progress, batch_size=args.batch_size)
+            result = asyncio.run(replay)
+        except (RebuildFailed, SQLAlchemyError, OSError, ValueError) as exc:
+            bar.close()
+            print(f"rebuild failed, the read models are unchanged: {exc}", file=sys.stderr)
+            return 1
+    print(result.describe(), flush=True)
     return 0
 
 

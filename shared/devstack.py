@@ -205,6 +205,14 @@ def _print_banner(children: list[Child], broker: EmbeddedBroker, data_dir: Path)
         label = f"lscb {board_id} ({board_name})" if lscb_id else role.value
         say(f"  {label}: {issue_token(platform, role, lscb_id=lscb_id)}")
     say()
+    analytics = next((c.url for c in children if c.name == "analytics"), None)
+    if analytics is not None:
+        token = issue_token(platform, Role.PANEL)
+        say("Dashboard (opens as the panel; the link sets a cookie, then drops the token):")
+        say(f"  {analytics}/dashboard?token={token}")
+        say(f"  annual report: {analytics}/v1/annual-report?format=html (Bearer token)")
+        say("A year of demo data: `scr-panel demo` in another terminal.")
+        say()
     say("Press Ctrl-C to stop.")
 
 
