@@ -3,6 +3,7 @@ HTML, Markdown and PDF over a year of events whose figures are known."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import io
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from services.analytics import annual_report, report_text
-from services.analytics.schemas import MonthlyRead, Period, SummaryRead
+from services.analytics import annual_report, report_api, report_text
+from services.analytics.schemas import MonthlyRead, MonthRead, Period, SummaryRead
+from services.analytics.stats import months_of
 from shared.config import PlatformSettings
 from shared.events.vocab import (
     NonInitiationReason,
@@ -394,3 +396,63 @@ async def test_the_report_refuses_bad_formats_periods_and_roles(
             # An empty year: plain sentences, no "0 cases (-%)".
             assert "has not been advised of any decision to initiate an SCR" in ok.text
             assert "(0%)" not in ok.text
+
+
+async def test_long_periods_are_bounded_and_pdfs_do_not_queue_without_end(
+    platform: PlatformSettings, databases: DatabaseFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A period from year 1 had 24,000 months, and a burst of such PDFs took the process to
+    13 GB: ``from`` has a floor, long periods are tabled by year, and PDF renders are rationed."""
+    url = databases.new("analytics")
+    await apply(url, year_events())
+    settings = settings_for("analytics", platform, url, run_workers=False)
+    panel = auth(platform, Role.PANEL)
+    async with running_app(settings) as (app, client):
+        too_early = await client.get(
+            "/v1/annual-report", params={"from": "2006-03-31", "format": "md"}, headers=panel
+        )
+        assert too_early.status_code == 422, too_early.text
+        assert [e["field"] for e in too_early.json()["errors"]] == ["from"]
+        long = await client.get(
+            "/v1/annual-report",
+            params={"from": "2006-04-01", "to": "2016-03-31", "format": "md"},
+            headers=panel,
+        )
+        assert long.status_code == 200, long.text
+        assert "| Year | Notifications | Decisions | Considerations | Reports |" in long.text
+        assert "| 2013 |" in long.text and "| 2013-06 |" not in long.text
+
+        # Every rendering slot taken: a PDF is refused at once with a time to come back.
+        monkeypatch.setattr(report_api, "PDF_WAIT_SECONDS", 0.2)
+        app.state.pdf_slots = asyncio.Semaphore(0)
+        busy = await client.get("/v1/annual-report", params={"format": "pdf"}, headers=panel)
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["retry-after"] == "10"
+        assert "busy" in busy.json()["detail"]
+        # Other formats are not rationed.
+        md = await client.get("/v1/annual-report", params={"format": "md"}, headers=panel)
+        assert md.status_code == 200
+        app.state.pdf_slots = asyncio.Semaphore(1)
+        pdf = await client.get("/v1/annual-report", params={"format": "pdf"}, headers=panel)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_two_years_or_less_are_tabled_by_month() -> None:
+    def series(start: dt.date, end: dt.date) -> MonthlyRead:
+        p = Period(date_from=start, date_to=end)
+        months = [
+            MonthRead(month=m, notifications=1, decisions=2, considerations=3, reports=4)
+            for m in months_of(p)
+        ]
+        return MonthlyRead(period=p, months=months)
+
+    two_years = annual_report.monthly_figure(series(dt.date(2013, 6, 1), dt.date(2015, 5, 31)))
+    assert two_years.table.head[0] == "Month" and len(two_years.table.rows) == 24
+    longer = annual_report.monthly_figure(series(dt.date(2013, 6, 1), dt.date(2015, 6, 1)))
+    assert longer.table.head[0] == "Year"
+    # 2013: June to December; 2014: twelve months; 2015: January to June (its 1st).
+    assert longer.table.rows == (
+        ("2013", "7", "14", "21", "28"),
+        ("2014", "12", "24", "36", "48"),
+        ("2015", "6", "12", "18", "24"),
+    )

@@ -357,6 +357,12 @@ async def test_the_routes_refuse_boards_and_bad_periods(
         assert [e["field"] for e in backwards.json()["errors"]] == ["to"]
         bad = await stats.get(path, params={"from": "2014-02-30"}, headers=panel)
         assert bad.status_code == 422 and "from" in bad.text
+        # Nothing is dated before LSCBs began; the floor also bounds the months of a period.
+        early = await stats.get(path, params={"from": "2006-03-31"}, headers=panel)
+        assert early.status_code == 422
+        assert [e["field"] for e in early.json()["errors"]] == ["from"]
+        floor = await stats.get(path, params={"from": "2006-04-01"}, headers=panel)
+        assert floor.status_code == 200
 
 
 def test_active_boards_ignores_registration_after_the_day() -> None:

@@ -17,7 +17,7 @@ from services.analytics.alert_schemas import (
     SubscriptionCreated,
     SubscriptionRead,
 )
-from services.analytics.lscb_silent import check_silent_boards
+from services.analytics.lscb_silent import check_now
 from shared.auth import Principal, require_roles
 from shared.calendar import today
 from shared.config import AnalyticsSettings
@@ -87,8 +87,7 @@ async def get_alert(
     summary="Check now for boards silent for twelve months; answers the alerts it raised",
 )
 async def check_silent_now(request: Request, session: Session, _: PanelOrAdmin) -> list[AlertRead]:
-    raised = await check_silent_boards(session, today())
-    await session.commit()
+    raised = await check_now(session, today())
     settings = _settings(request)
     return [alert_feed.alert_read(settings, alert) for alert in raised]
 

@@ -19,7 +19,7 @@ from services.analytics import charts, report_text, service, stats
 from services.analytics.charts import Series
 from services.analytics.rendering import render
 from services.analytics.report_text import FEATURES, PROBLEMS, REASONS, STATUSES, Para
-from services.analytics.schemas import MonthlyRead, Period, SummaryRead
+from services.analytics.schemas import MonthlyRead, MonthRead, Period, SummaryRead
 from shared.calendar import months_before, today
 from shared.events.vocab import NonInitiationReason
 
@@ -107,16 +107,35 @@ def headline_table(s: SummaryRead) -> Table:
     return Table("The figures of the period", ("Figure", "Value"), rows)
 
 
+# Beyond two years a table of months stops being read (and ten years would be 120 rows): the
+# report then counts by calendar year.
+MOST_MONTHS_SHOWN = 24
+SERIES_NAMES = ("notifications", "decisions", "considerations", "reports")
+
+
+def by_year(months: list[MonthRead]) -> list[MonthRead]:
+    """The monthly series folded into calendar years (``month`` then holds the year)."""
+    years: dict[str, dict[str, int]] = {}
+    for month in months:
+        totals = years.setdefault(month.month[:4], dict.fromkeys(SERIES_NAMES, 0))
+        for name in SERIES_NAMES:
+            totals[name] += getattr(month, name)
+    return [MonthRead(month=year, **totals) for year, totals in years.items()]
+
+
 def monthly_figure(m: MonthlyRead) -> Figure:
-    names = ("notifications", "decisions", "considerations", "reports")
-    months = [month.month for month in m.months]
-    series = [Series(name.capitalize(), [getattr(x, name) for x in m.months]) for name in names]
-    title = "Notifications, decisions, panel considerations and reports, by month"
-    rows = tuple((x.month, *(str(getattr(x, name)) for name in names)) for x in m.months)
+    folded = len(m.months) > MOST_MONTHS_SHOWN
+    points, unit = (by_year(m.months), "Year") if folded else (m.months, "Month")
+    labels = [point.month for point in points]
+    series = [
+        Series(name.capitalize(), [getattr(x, name) for x in points]) for name in SERIES_NAMES
+    ]
+    title = f"Notifications, decisions, panel considerations and reports, by {unit.lower()}"
+    rows = tuple((x.month, *(str(getattr(x, name)) for name in SERIES_NAMES)) for x in points)
     return Figure(
         title,
-        charts.lines(title, months, series),
-        Table(title, ("Month", *(n.capitalize() for n in names)), rows),
+        charts.lines(title, labels, series),
+        Table(title, (unit, *(n.capitalize() for n in SERIES_NAMES)), rows),
     )
 
 

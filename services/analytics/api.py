@@ -27,7 +27,8 @@ StatsReader = Annotated[
 
 def asked_period(
     date_from: Annotated[
-        BusinessDate | None, Query(alias="from", description="Defaults to 2013-06-01.")
+        BusinessDate | None,
+        Query(alias="from", description="Defaults to 2013-06-01; not before 2006-04-01."),
     ] = None,
     date_to: Annotated[
         BusinessDate | None, Query(alias="to", description="Defaults to today.")

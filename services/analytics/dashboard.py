@@ -301,6 +301,7 @@ async def stream(request: Request, _: Viewer) -> StreamingResponse:
 
 @router.get("/annual-report", response_class=Response)
 async def annual_report(
+    request: Request,
     session: Session,
     _: Viewer,
     date_from: From = None,
@@ -309,7 +310,8 @@ async def annual_report(
 ) -> Response:
     """The annual report for the dashboard's period, with the dashboard's sign-in (the /v1
     route wants a bearer header, which a link cannot send)."""
-    return await report_api.respond(session, report_period(date_from, date_to), report_format)
+    p = report_period(date_from, date_to)
+    return await report_api.respond(session, p, report_format, report_api.pdf_slots(request))
 
 
 @router.get("/sign-out")

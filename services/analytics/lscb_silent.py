@@ -54,6 +54,13 @@ async def check_silent_boards(session: AsyncSession, day: dt.date) -> list[Alert
     return raised
 
 
+async def check_now(session: AsyncSession, day: dt.date) -> list[Alert]:
+    """The panel's check on demand: one transaction, committed; the alerts it raised."""
+    raised = await check_silent_boards(session, day)
+    await session.commit()
+    return raised
+
+
 async def silent_round(sessionmaker: async_sessionmaker[AsyncSession], day: dt.date) -> int:
     """One check, committed; how many alerts it raised."""
     async with sessionmaker() as session:

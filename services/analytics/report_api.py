@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from services.analytics.annual_report import MEDIA_TYPES, ReportFormat, report_p
 from services.analytics.schemas import Period
 from shared.auth import Principal, require_roles
 from shared.calendar import BusinessDate
-from shared.errors import COMMON_PROBLEMS
+from shared.errors import COMMON_PROBLEMS, Unavailable
 from shared.events.vocab import Role
 from shared.service_app import get_session
 
@@ -30,7 +30,41 @@ FormatQuery = Annotated[
 ]
 
 
-async def respond(session: AsyncSession, p: Period, report_format: ReportFormat) -> Response:
+# A PDF takes a core for a second or more. At most this many render at once in a process; a
+# request that cannot start within PDF_WAIT_SECONDS is told to come back (503 with Retry-After)
+# instead of queueing without bound behind the others (a burst once took the process to 13 GB).
+PDF_RENDERS_AT_ONCE = 2
+PDF_WAIT_SECONDS = 20.0
+
+
+def pdf_slots(request: Request) -> asyncio.Semaphore:
+    """The process's PDF rendering slots (made on first use, in the app's own event loop)."""
+    state = request.app.state
+    if getattr(state, "pdf_slots", None) is None:
+        state.pdf_slots = asyncio.Semaphore(PDF_RENDERS_AT_ONCE)
+    slots: asyncio.Semaphore = state.pdf_slots
+    return slots
+
+
+async def render_pdf(slots: asyncio.Semaphore, html: str) -> bytes:
+    try:
+        async with asyncio.timeout(PDF_WAIT_SECONDS):
+            await slots.acquire()
+    except TimeoutError:
+        raise Unavailable(
+            "the annual report's PDF renderer is busy; try again shortly, or ask for html or md",
+            headers={"Retry-After": "10"},
+        ) from None
+    try:
+        # WeasyPrint is CPU-bound: off the event loop.
+        return await asyncio.to_thread(annual_report.to_pdf, html)
+    finally:
+        slots.release()
+
+
+async def respond(
+    session: AsyncSession, p: Period, report_format: ReportFormat, slots: asyncio.Semaphore
+) -> Response:
     report = await annual_report.load(session, p)
     # The figures are read: give the connection back before the (slow) rendering.
     await session.close()
@@ -39,8 +73,7 @@ async def respond(session: AsyncSession, p: Period, report_format: ReportFormat)
     if report_format is ReportFormat.MD:
         body: str | bytes = annual_report.to_markdown(report)
     elif report_format is ReportFormat.PDF:
-        # WeasyPrint is CPU-bound (a second or two): off the event loop.
-        body = await asyncio.to_thread(annual_report.to_pdf, annual_report.to_html(report))
+        body = await render_pdf(slots, annual_report.to_html(report))
     else:
         body = annual_report.to_html(report)
     return Response(body, media_type=MEDIA_TYPES[report_format], headers=headers)
@@ -59,6 +92,7 @@ async def respond(session: AsyncSession, p: Period, report_format: ReportFormat)
     },
 )
 async def get_annual_report(
+    request: Request,
     session: Session,
     _: ReportReader,
     date_from: Annotated[
@@ -73,4 +107,5 @@ async def get_annual_report(
     """The sections of the panel's first annual report (July 2014), their figures taken from
     the summary of the period and their sentences written from them, with charts (inline SVG;
     nothing is fetched from elsewhere). The period defaults to the twelve months up to today."""
-    return await respond(session, report_period(date_from, date_to), report_format)
+    p = report_period(date_from, date_to)
+    return await respond(session, p, report_format, pdf_slots(request))

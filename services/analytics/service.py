@@ -56,10 +56,19 @@ from shared.events.vocab import (
 DEFAULT_FROM = dt.date(2013, 6, 1)
 
 
+# LSCBs were set up on 1 April 2006 (the LSCB Regulations 2006): nothing the figures count can be
+# dated earlier. The floor also bounds a period's months (the monthly series, the report's
+# tables and charts): a period from year 1 had 24,000 of them and took a PDF render to 13 GB.
+EARLIEST_FROM = dt.date(2006, 4, 1)
+
+
 def period(date_from: dt.date | None, date_to: dt.date | None) -> Period:
-    """The period asked for: from 1 June 2013 to today unless given; ``to`` not before ``from``."""
+    """The period asked for: from 1 June 2013 to today unless given; ``from`` not before 1 April
+    2006, ``to`` not before ``from``."""
     start = date_from or DEFAULT_FROM
     end = date_to or today()
+    if start < EARLIEST_FROM:
+        raise Invalid("from", f"must not be before {EARLIEST_FROM.isoformat()}, when LSCBs began")
     if end < start:
         raise Invalid("to", f"must not be before from ({start.isoformat()})")
     return Period(date_from=start, date_to=end)
