@@ -28,7 +28,7 @@ from shared.events.contracts import (
     ReportReceivedV1,
     ScrOverdueV1,
 )
-from shared.events.envelope import CloudEvent, EventData
+from shared.events.envelope import EventData
 from shared.events.vocab import (
     AbuseOrNeglect,
     AlertType,
@@ -43,6 +43,7 @@ from shared.events.vocab import (
 )
 from tests.support.databases import DatabaseFactory
 from tests.support.decisions import not_initiate_body, workflow
+from tests.support.events import apply_through
 from tests.support.services import auth, eventually, running_app, settings_for
 
 DAY = dt.timedelta(days=1)
@@ -148,14 +149,7 @@ def notified(n: str, lscb_id: str, on: dt.date) -> NotificationReceivedV1:
 async def apply(url: str, events: Iterable[EventData], handlers: Any = HANDLERS) -> None:
     """Each event in its own transaction, as the consumer applies it; each in a new envelope, so
     nothing but the rules themselves stops a second alert."""
-    engine = make_engine(url)
-    try:
-        for data in events:
-            async with make_sessionmaker(engine)() as session, session.begin():
-                envelope = CloudEvent.wrap(data, subject=getattr(data, "case_id", "x"))
-                await handlers[type(data)](session, data, envelope)
-    finally:
-        await engine.dispose()
+    await apply_through(handlers, url, events)
 
 
 async def rows(url: str, query: Any) -> list[Any]:

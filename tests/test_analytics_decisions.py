@@ -28,7 +28,7 @@ from shared.events.contracts import (
     FollowUpOpenedV1,
     LscbResponseRecordedV1,
 )
-from shared.events.envelope import CloudEvent, EventData
+from shared.events.envelope import EventData
 from shared.events.vocab import (
     CaseState,
     ConsiderationOutcome,
@@ -38,6 +38,7 @@ from shared.events.vocab import (
     Role,
 )
 from tests.support.databases import DatabaseFactory
+from tests.support.events import apply_through
 from tests.support.services import auth, running_app, settings_for
 from tests.test_analytics_publication import PUBLICATION_FIGURES
 
@@ -347,15 +348,7 @@ def expected(events: Iterable[EventData], start: dt.date, end: dt.date) -> dict[
 
 async def apply(database_url: str, deliveries: Iterable[EventData]) -> None:
     """Each event through its handler in a transaction of its own, as the consumer does."""
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    try:
-        for data in deliveries:
-            async with sessions() as session, session.begin():
-                subject = getattr(data, "case_id", "x")
-                await HANDLERS[type(data)](session, data, CloudEvent.wrap(data, subject=subject))
-    finally:
-        await engine.dispose()
+    await apply_through(HANDLERS, database_url, deliveries)
 
 
 async def figures(database_url: str, start: dt.date, end: dt.date) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from shared.events.contracts import (
     ReportReceivedV1,
     ScrOverdueV1,
 )
-from shared.events.envelope import CloudEvent, EventData
+from shared.events.envelope import EventData
 from shared.events.vocab import (
     AddresseeKind,
     CaseState,
@@ -58,6 +58,7 @@ from shared.events.vocab import (
     WorkingTogether,
 )
 from tests.support.databases import DatabaseFactory
+from tests.support.events import apply_through
 from tests.support.services import auth, running_app, settings_for
 
 DAY = dt.timedelta(days=1)
@@ -289,18 +290,7 @@ def business_date(event: EventData) -> dt.date:
 async def apply(database_url: str, deliveries: Iterable[EventData]) -> None:
     """Each event through its handler in a transaction of its own, as the consumer does; a type
     analytics has no handler for is skipped, as the consumer skips it."""
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    try:
-        for data in deliveries:
-            handler = HANDLERS.get(type(data))
-            if handler is None:
-                continue
-            async with sessions() as session, session.begin():
-                subject = getattr(data, "case_id", "x")
-                await handler(session, data, CloudEvent.wrap(data, subject=subject))
-    finally:
-        await engine.dispose()
+    await apply_through(HANDLERS, database_url, deliveries)
 
 
 async def figures(database_url: str, start: dt.date, end: dt.date) -> dict[str, Any]:

@@ -41,7 +41,6 @@ from services.analytics.registry import (
     not_in_touch,
     silent_boards,
 )
-from services.analytics.registry import speaking_for as speaking_for  # re-exported
 from services.analytics.schemas import Period, SummaryRead
 from shared.calendar import today
 from shared.errors import Invalid

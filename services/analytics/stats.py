@@ -85,12 +85,13 @@ async def boards(session: AsyncSession, p: Period) -> BoardsRead:
     seen = await contact(session, registry, p)
     latest = await last_notified(session, registry, p.date_to)
     quiet = silent(active, latest, p.date_to)
+    touching = seen.in_touch()
     rows = [
         BoardRead(
             lscb_id=lscb_id,
             name=registry[lscb_id].name,
             last_notified_on=latest.get(lscb_id),
-            in_touch=any(seen.counts[kind][lscb_id] for kind in seen.counts),
+            in_touch=lscb_id in touching,
             silent_12_months=lscb_id in quiet,
             **{kind: seen.counts[kind][lscb_id] for kind in seen.counts},
         )

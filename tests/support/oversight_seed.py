@@ -13,7 +13,6 @@ import itertools
 from collections.abc import Iterable
 
 from services.analytics.consumers import READ_MODEL_HANDLERS
-from shared.db import make_engine, make_sessionmaker
 from shared.events.contracts import (
     ConsiderationRecordedV1,
     DecisionRecordedV1,
@@ -25,7 +24,7 @@ from shared.events.contracts import (
     RecommendationFacts,
     ReportReceivedV1,
 )
-from shared.events.envelope import CloudEvent, EventData
+from shared.events.envelope import EventData
 from shared.events.vocab import (
     AddresseeKind,
     CaseState,
@@ -44,6 +43,7 @@ from shared.events.vocab import (
     Sector,
     WorkingTogether,
 )
+from tests.support.events import apply_through
 
 YEAR = (dt.date(2014, 6, 1), dt.date(2015, 5, 31))
 BOARD = "E06000001"
@@ -271,16 +271,5 @@ def year_events() -> list[EventData]:
 
 
 async def apply(database_url: str, events: Iterable[EventData]) -> None:
-    """Each event through its analytics handler, in a transaction of its own."""
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    try:
-        for data in events:
-            handler = READ_MODEL_HANDLERS.get(type(data))
-            if handler is None:
-                continue
-            async with sessions() as session, session.begin():
-                subject = getattr(data, "case_id", "x")
-                await handler(session, data, CloudEvent.wrap(data, subject=subject))
-    finally:
-        await engine.dispose()
+    """Each event through its analytics projection, in a transaction of its own."""
+    await apply_through(READ_MODEL_HANDLERS, database_url, events)

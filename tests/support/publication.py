@@ -14,11 +14,11 @@ import httpx
 
 from services.publication.consumers import HANDLERS
 from shared.config import PlatformSettings
-from shared.db import make_engine, make_sessionmaker
 from shared.events.contracts import NotificationReceivedV1, ScrInitiatedV1
-from shared.events.envelope import CloudEvent, EventData
+from shared.events.envelope import EventData
 from shared.events.vocab import AbuseOrNeglect, Outcome, QualityFeature, Role, Sex
 from tests.support.databases import DatabaseFactory
+from tests.support.events import apply_through
 from tests.support.services import auth, running_app, settings_for
 
 BOARD_A, BOARD_B = "E06000001", "E08000001"
@@ -71,14 +71,7 @@ def notification_received(
 async def apply_events(database_url: str, *events: EventData) -> None:
     """Each event through the publication service's handler, in a transaction of its own, as its
     consumer would apply it."""
-    engine = make_engine(database_url)
-    try:
-        for data in events:
-            async with make_sessionmaker(engine)() as session, session.begin():
-                envelope = CloudEvent.wrap(data, subject=getattr(data, "case_id", "x"))
-                await HANDLERS[type(data)](session, data, envelope)
-    finally:
-        await engine.dispose()
+    await apply_through(HANDLERS, database_url, events)
 
 
 def recommendation_body(**extra: Any) -> dict[str, Any]:
